@@ -1,0 +1,80 @@
+// The names every part of otpd agrees on: the D-Bus contract, the outcome strings,
+// the named errors, the HTTP identity header and the default paths. Defined once,
+// here; the daemon, the PAM module and the CLI include this file and nothing else
+// of each other.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string_view>
+
+namespace otpd::protocol {
+
+inline constexpr std::string_view kBusName = "org.otpd.Otpd1";
+inline constexpr std::string_view kObjectPath = "/org/otpd/Otpd1";
+inline constexpr std::string_view kInterface = "org.otpd.Otpd1";
+
+inline constexpr std::string_view kMethodVerify = "Verify";
+inline constexpr std::string_view kMethodStatus = "Status";
+inline constexpr std::string_view kMethodReset = "Reset";
+
+// Verify(s user, s code, s service, s rhost) -> (s outcome, s message, u backup_codes_left)
+inline constexpr std::string_view kVerifyInSignature = "ssss";
+inline constexpr std::string_view kVerifyOutSignature = "ssu";
+// Status(s user) -> a{sv}
+inline constexpr std::string_view kStatusKeyEnabled = "enabled";                  // b
+inline constexpr std::string_view kStatusKeyPending = "pending";                  // b
+inline constexpr std::string_view kStatusKeyBackupCodesLeft = "backup_codes_left";  // u
+inline constexpr std::string_view kStatusKeyLockedUntil = "locked_until";          // t
+
+// The answer to one login attempt. The strings are the wire protocol.
+enum class Outcome { ok, ok_backup, invalid, replayed, locked, not_enrolled };
+
+inline constexpr std::array<std::pair<Outcome, std::string_view>, 6> kOutcomeNames{{
+    {Outcome::ok, "ok"},
+    {Outcome::ok_backup, "ok_backup"},
+    {Outcome::invalid, "invalid"},
+    {Outcome::replayed, "replayed"},
+    {Outcome::locked, "locked"},
+    {Outcome::not_enrolled, "not_enrolled"},
+}};
+
+constexpr std::string_view outcome_name(Outcome outcome) {
+  for (const auto& [value, name] : kOutcomeNames) {
+    if (value == outcome) return name;
+  }
+  return "invalid";
+}
+
+constexpr std::optional<Outcome> outcome_from_name(std::string_view name) {
+  for (const auto& [value, known] : kOutcomeNames) {
+    if (known == name) return value;
+  }
+  return std::nullopt;
+}
+
+constexpr bool outcome_accepts(Outcome outcome) {
+  return outcome == Outcome::ok || outcome == Outcome::ok_backup;
+}
+
+// Named D-Bus errors otpd replies with.
+namespace bus_error {
+inline constexpr std::string_view kAccessDenied = "org.otpd.Otpd1.Error.AccessDenied";
+inline constexpr std::string_view kInvalidArgument = "org.otpd.Otpd1.Error.InvalidArgument";
+inline constexpr std::string_view kInternal = "org.otpd.Otpd1.Error.Internal";
+}  // namespace bus_error
+
+// Root may act for another user on the HTTP API with this header.
+inline constexpr std::string_view kActAsUserHeader = "X-OTP-User";
+
+inline constexpr std::string_view kDefaultSocketPath = "/run/otpd/api.sock";
+inline constexpr std::string_view kDefaultConfigPath = "/etc/otpd/otpd.conf";
+inline constexpr std::string_view kDefaultDatabasePath = "/var/lib/otpd/otpd.db";
+
+// Limits every part enforces on what crosses the bus.
+inline constexpr std::size_t kMaxUserNameLength = 256;
+inline constexpr std::size_t kMaxCodeLength = 64;
+inline constexpr std::size_t kMaxServiceLength = 256;
+inline constexpr std::size_t kMaxRhostLength = 1024;
+
+}  // namespace otpd::protocol

@@ -1,0 +1,76 @@
+#include "backup_codes.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <set>
+
+#include "random_source.hpp"
+
+namespace otpd {
+namespace {
+
+Expected<std::string> generate_one_code() {
+  std::string code;
+  code.reserve(kBackupCodeSymbols + 1);
+  for (std::size_t i = 0; i < kBackupCodeSymbols; ++i) {
+    auto index = random_below(static_cast<unsigned>(kBackupCodeAlphabet.size()));
+    if (!index) return tl::unexpected(index.error());
+    if (i == kBackupCodeSymbols / 2) code.push_back('-');
+    code.push_back(kBackupCodeAlphabet[*index]);
+  }
+  return code;
+}
+
+char fold_case(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+}  // namespace
+
+Expected<std::vector<std::string>> generate_backup_codes(std::size_t count) {
+  std::vector<std::string> codes;
+  std::set<std::string> seen;
+  while (codes.size() < count) {
+    auto code = generate_one_code();
+    if (!code) return tl::unexpected(code.error());
+    if (seen.insert(*code).second) codes.push_back(std::move(*code));
+  }
+  return codes;
+}
+
+std::optional<SecureString> normalize_backup_code(std::string_view input) {
+  if (input.size() > kMaxBackupCodeInput) return std::nullopt;
+  SecureString normalized;
+  normalized.str().reserve(kMaxBackupCodeInput);
+  for (const char raw : input) {
+    if (raw == '-' || raw == ' ' || raw == '\t') continue;
+    const char c = fold_case(raw);
+    if (kBackupCodeAlphabet.find(c) == std::string_view::npos) return std::nullopt;
+    normalized.str().push_back(c);
+  }
+  if (normalized.str().size() != kBackupCodeSymbols) return std::nullopt;
+  return normalized;
+}
+
+Expected<BackupCodeHash> BackupCodeHasher::hash(std::span<const std::uint8_t> salt,
+                                                std::string_view normalized_code) const {
+  BackupCodeHash out{};
+  if (PKCS5_PBKDF2_HMAC(normalized_code.data(), static_cast<int>(normalized_code.size()),
+                        salt.data(), static_cast<int>(salt.size()), static_cast<int>(iterations_),
+                        EVP_sha256(), static_cast<int>(out.size()), out.data()) != 1) {
+    return fail(ErrorKind::crypto, "PBKDF2 failed");
+  }
+  return out;
+}
+
+std::optional<std::size_t> find_backup_code_hash(std::span<const BackupCodeHash> stored,
+                                                 const BackupCodeHash& candidate) {
+  std::optional<std::size_t> found;
+  for (std::size_t i = 0; i < stored.size(); ++i) {
+    const bool equal = CRYPTO_memcmp(stored[i].data(), candidate.data(), candidate.size()) == 0;
+    if (equal && !found) found = i;
+  }
+  return found;
+}
+
+}  // namespace otpd

@@ -1,0 +1,133 @@
+// What otpd does for its callers: verify a login, and run the enable -> confirm ->
+// disable flow with backup codes. Each operation is one transaction on the store.
+// It neither logs nor knows about D-Bus or HTTP: it returns what happened, and the
+// layer above tells the caller and the journal.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "backup_codes.hpp"
+#include "clock.hpp"
+#include "code_checker.hpp"
+#include "error.hpp"
+#include "lockout_policy.hpp"
+#include "protocol.hpp"
+#include "secret_sealer.hpp"
+#include "store.hpp"
+#include "totp.hpp"
+
+namespace otpd {
+
+struct ServicePolicy {
+  std::string issuer = "otpd";
+  TotpParameters totp;
+  unsigned window = 1;
+  std::int64_t enrollment_ttl = 600;
+  LockoutPolicy lockout;
+  unsigned backup_codes = 10;
+};
+
+inline constexpr std::size_t kSecretBytes = 20;  // 160 bits, RFC 4226's recommendation
+
+// Why a flow step did not happen; `done` when it did.
+enum class FlowStatus {
+  done,
+  already_active,  // enable/confirm when 2FA is on
+  not_enabled,     // disable/backup-codes without active 2FA
+  no_pending,      // confirm without an enrollment to confirm
+  expired,         // confirm after enrollment_ttl
+  invalid_code,    // a wrong or replayed code (counted as a failure)
+  locked,          // locked out: the code was not even looked at
+};
+
+// Failure bookkeeping every code-checking answer carries.
+struct AttemptReport {
+  std::int64_t locked_until = 0;  // when locked, or when this failure locked the user
+  bool lockout_started = false;
+  bool replayed = false;
+  std::int64_t retry_after(std::int64_t now) const { return locked_until > now ? locked_until - now : 0; }
+};
+
+struct LoginResult {
+  protocol::Outcome outcome = protocol::Outcome::invalid;
+  std::uint32_t backup_codes_left = 0;
+  AttemptReport attempt;
+};
+
+struct EnableStyle {
+  bool with_qr = true;               // canonical and seed 003
+  bool issue_backup_codes = false;   // seed 004: codes handed out now, valid on confirm
+};
+
+struct EnableResult {
+  FlowStatus status = FlowStatus::done;
+  std::string secret_base32;
+  std::string otpauth_uri;
+  std::vector<std::uint8_t> qr_png;  // empty unless EnableStyle::with_qr
+  std::int64_t expires_at = 0;
+  std::vector<std::string> backup_codes;
+};
+
+struct CodeFlowResult {
+  FlowStatus status = FlowStatus::done;
+  AttemptReport attempt;
+  std::vector<std::string> backup_codes;  // new codes (confirm, regenerate)
+  bool used_backup_code = false;
+};
+
+struct UserStatus {
+  bool enabled = false;
+  bool pending = false;
+  std::uint32_t backup_codes_left = 0;
+  std::int64_t locked_until = 0;  // 0 when not locked
+};
+
+class OtpService {
+ public:
+  OtpService(Store& store, const SecretSealer& sealer, const Clock& clock, ServicePolicy policy,
+             BackupCodeHasher hasher = BackupCodeHasher())
+      : store_(store), sealer_(sealer), clock_(clock), policy_(std::move(policy)), hasher_(hasher) {}
+
+  [[nodiscard]] Expected<LoginResult> verify_login(std::string_view user, std::string_view code);
+  [[nodiscard]] Expected<EnableResult> enable(std::string_view user, const EnableStyle& style);
+  [[nodiscard]] Expected<CodeFlowResult> confirm(std::string_view user, std::string_view code);
+  [[nodiscard]] Expected<CodeFlowResult> disable(std::string_view user, std::string_view code);
+  [[nodiscard]] Expected<CodeFlowResult> regenerate_backup_codes(std::string_view user,
+                                                                 std::string_view code);
+  [[nodiscard]] Expected<UserStatus> status(std::string_view user);
+  // Admin: forget the user's enrollment, backup codes and failure count.
+  [[nodiscard]] Expected<bool> reset(std::string_view user);
+
+  [[nodiscard]] std::int64_t now() const { return clock_.now(); }
+  [[nodiscard]] const ServicePolicy& policy() const { return policy_; }
+
+ private:
+  struct IssuedCodes {
+    std::vector<std::string> codes;
+    std::vector<std::uint8_t> salt;
+    std::vector<BackupCodeHash> hashes;
+  };
+
+  [[nodiscard]] Expected<CheckedCode> check_code(const EnrollmentRecord& record,
+                                                        std::string_view code, bool confirming);
+  [[nodiscard]] Expected<bool> consume(const EnrollmentRecord& record, const CheckedCode& checked);
+  [[nodiscard]] Expected<AttemptReport> count_failure(std::string_view user, const AttemptLimit& limit,
+                                                      bool replayed);
+  [[nodiscard]] Expected<IssuedCodes> issue_backup_codes();
+  [[nodiscard]] Expected<CodeFlowResult> run_code_flow(std::string_view user, std::string_view code,
+                                                       bool disabling);
+
+  Store& store_;
+  const SecretSealer& sealer_;
+  const Clock& clock_;
+  ServicePolicy policy_;
+  BackupCodeHasher hasher_;
+};
+
+// What the sealed secret of `user` is bound to.
+[[nodiscard]] std::string secret_associated_data(std::string_view user);
+
+}  // namespace otpd

@@ -29,7 +29,8 @@ enum class BusFailure {
 
 struct BusError {
   BusFailure failure;
-  std::string detail;  // a sentence for the log; never holds the code
+  std::string detail;      // a sentence for the log; never holds the code
+  std::string error_name;  // the D-Bus error name, when the failure was an error reply
 };
 
 struct VerifyRequest {

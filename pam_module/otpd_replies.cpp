@@ -12,7 +12,7 @@ namespace {
 namespace protocol = otpd::protocol;
 
 tl::unexpected<BusError> malformed(std::string detail) {
-  return tl::unexpected<BusError>{BusError{BusFailure::malformed_reply, std::move(detail)}};
+  return tl::unexpected<BusError>{BusError{BusFailure::malformed_reply, std::move(detail), {}}};
 }
 
 // One {sv} entry: sets `enabled` when the key is "enabled"; < 0 when unreadable.

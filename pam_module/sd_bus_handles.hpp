@@ -8,9 +8,11 @@
 namespace otpd::pam {
 
 struct BusCloser {
-  // Flush and close, not just unref: the module runs inside sshd or sudo and must
-  // leave no descriptor behind when pam_sm_authenticate returns.
-  void operator()(sd_bus* bus) const noexcept { sd_bus_flush_close_unref(bus); }
+  // Close, not just unref: the module runs inside sshd or sudo and must leave no
+  // descriptor behind when pam_sm_authenticate returns. No flush: every call waited
+  // for its reply, so nothing is left to send, and sd_bus_flush() on a connection that
+  // is still authenticating waits up to sd-bus's own 90 s for a hung bus daemon.
+  void operator()(sd_bus* bus) const noexcept { sd_bus_close_unref(bus); }
 };
 using BusPtr = std::unique_ptr<sd_bus, BusCloser>;
 
@@ -19,18 +21,9 @@ struct MessageUnref {
 };
 using MessagePtr = std::unique_ptr<sd_bus_message, MessageUnref>;
 
-class BusErrorHolder {
- public:
-  BusErrorHolder() = default;
-  ~BusErrorHolder() { sd_bus_error_free(&error_); }
-  BusErrorHolder(const BusErrorHolder&) = delete;
-  BusErrorHolder& operator=(const BusErrorHolder&) = delete;
-
-  [[nodiscard]] sd_bus_error* get() { return &error_; }
-  [[nodiscard]] const sd_bus_error* get() const { return &error_; }
-
- private:
-  sd_bus_error error_ = SD_BUS_ERROR_NULL;
+struct SlotUnref {
+  void operator()(sd_bus_slot* slot) const noexcept { sd_bus_slot_unref(slot); }
 };
+using SlotPtr = std::unique_ptr<sd_bus_slot, SlotUnref>;
 
 }  // namespace otpd::pam

@@ -1,0 +1,237 @@
+#include "api_router.hpp"
+
+#include <array>
+
+#include "json_body.hpp"
+#include "qr_png.hpp"
+
+namespace otpd {
+namespace {
+
+using Route = ApiRouter::Route;
+using nlohmann::json;
+
+struct RouteEntry {
+  std::string_view path;
+  std::string_view method;
+  Route route;
+};
+
+constexpr std::array<RouteEntry, 8> kRoutes{{
+    {"/v2/auth/otp/enable", "POST", Route::enable},
+    {"/v2/auth/otp/confirm", "POST", Route::confirm},
+    {"/v2/auth/otp/disable", "POST", Route::disable},
+    {"/v2/auth/otp/backup-codes", "POST", Route::backup_codes},
+    {"/v2/auth/otp/status", "GET", Route::status},
+    {"/api/v1/me/mfa/totp/setup", "POST", Route::seed003_setup},
+    {"/api/v1/me/mfa/totp/enable", "POST", Route::seed003_enable},
+    {"/api/v1/auth/2fa/setup", "POST", Route::seed004_setup},
+}};
+
+const RouteEntry* find_route(std::string_view path) {
+  for (const auto& entry : kRoutes) {
+    if (entry.path == path) return &entry;
+  }
+  return nullptr;
+}
+
+ApiResponse error_response(unsigned status, std::string_view message) {
+  return ApiResponse{status, json{{"error", message}}, std::nullopt, {}};
+}
+
+// The routes that check a code say "success": false on every failure (seeds 000-002).
+ApiResponse code_error(unsigned status, std::string_view message) {
+  ApiResponse response = error_response(status, message);
+  response.body["success"] = false;
+  return response;
+}
+
+ApiResponse locked_response(const AttemptReport& attempt, std::int64_t now) {
+  const std::int64_t retry_after = std::max<std::int64_t>(attempt.retry_after(now), 1);
+  ApiResponse response = code_error(
+      429, "Too many failed attempts; try again in " + std::to_string(retry_after) + " s");
+  response.body["retryAfter"] = retry_after;
+  response.retry_after = retry_after;
+  return response;
+}
+
+ApiResponse flow_failure(FlowStatus status, const AttemptReport& attempt, std::int64_t now) {
+  switch (status) {
+    case FlowStatus::already_active: return code_error(409, "2FA is already active");
+    case FlowStatus::not_enabled: return code_error(409, "2FA is not enabled for this account");
+    case FlowStatus::no_pending: return code_error(409, "No pending enrollment; call enable first");
+    case FlowStatus::expired: return code_error(410, "OTP code expired");
+    case FlowStatus::invalid_code: return code_error(422, "Invalid OTP code");
+    case FlowStatus::locked: return locked_response(attempt, now);
+    case FlowStatus::done: break;
+  }
+  return code_error(500, "Internal error");
+}
+
+std::string_view route_name(Route route) {
+  for (const auto& entry : kRoutes) {
+    if (entry.route == route) return entry.path;
+  }
+  return "?";
+}
+
+}  // namespace
+
+ApiResponse ApiRouter::handle(const ApiRequest& request) noexcept {
+  try {
+    return dispatch(request);
+  } catch (const std::exception& e) {
+    log_.message(LogLevel::error, std::string("API request failed: ") + e.what());
+  } catch (...) {
+    log_.message(LogLevel::error, "API request failed with an unknown exception");
+  }
+  return error_response(500, "Internal error");
+}
+
+ApiResponse ApiRouter::dispatch(const ApiRequest& request) {
+  const RouteEntry* entry = find_route(request.path);
+  if (entry == nullptr) return error_response(404, "Not found");
+  if (request.method != entry->method) {
+    ApiResponse response = error_response(405, "Method not allowed");
+    response.allow = entry->method;
+    return response;
+  }
+
+  Call call{request, {}, json::object()};
+  if (request.act_as_user) {
+    if (request.peer_uid != 0) return error_response(401, "Unauthorized");
+    if (!is_acceptable_user_name(*request.act_as_user) || !users_.exists(*request.act_as_user)) {
+      return error_response(400, "X-OTP-User names no user of this host");
+    }
+    call.user = std::string(*request.act_as_user);
+  } else {
+    auto name = users_.name_of(request.peer_uid);
+    if (!name || !is_acceptable_user_name(*name)) return error_response(401, "Unauthorized");
+    call.user = std::move(*name);
+  }
+
+  if (entry->method == "POST") {
+    auto body = parse_request_object(request.body);
+    if (!body) return error_response(400, body.error().message);
+    call.body = std::move(*body);
+  }
+  return run(entry->route, call);
+}
+
+ApiResponse ApiRouter::run(Route route, Call& call) {
+  switch (route) {
+    case Route::enable:
+    case Route::seed003_setup:
+    case Route::seed004_setup: return enable(call, route);
+    case Route::confirm:
+    case Route::seed003_enable: return confirm(call, route);
+    case Route::disable: return disable(call);
+    case Route::backup_codes: return backup_codes(call);
+    case Route::status: return status(call);
+  }
+  return error_response(404, "Not found");
+}
+
+ApiResponse ApiRouter::enable(Call& call, Route route) {
+  const EnableStyle style{route != Route::seed004_setup, route == Route::seed004_setup};
+  auto result = service_.enable(call.user, style);
+  if (!result) return internal_error(result.error(), route_name(route));
+  if (result->status != FlowStatus::done) return error_response(409, "2FA is already active");
+
+  log_event("enroll", LogLevel::info, call, {{"expires_at", std::to_string(result->expires_at)}});
+  json body;
+  body["secret"] = result->secret_base32;
+  if (route == Route::enable) {
+    body["qr"] = png_data_uri(result->qr_png);
+    body["otpauthUri"] = result->otpauth_uri;
+    body["expiresAt"] = result->expires_at;
+  } else {
+    body["qrCodeUri"] = result->otpauth_uri;
+    if (style.with_qr) body["qr"] = png_data_uri(result->qr_png);
+    if (style.issue_backup_codes) body["backupCodes"] = result->backup_codes;
+  }
+  return ApiResponse{200, std::move(body), std::nullopt, {}};
+}
+
+ApiResponse ApiRouter::confirm(Call& call, Route route) {
+  auto code = required_code(call.body);
+  if (!code) return code_error(400, code.error().message);
+  auto result = service_.confirm(call.user, *code);
+  if (!result) return internal_error(result.error(), route_name(route));
+  if (result->status != FlowStatus::done) {
+    if (result->status == FlowStatus::invalid_code) log_code_failure("enroll_failure", call, result->attempt);
+    return flow_failure(result->status, result->attempt, service_.now());
+  }
+  log_event("enroll_confirmed", LogLevel::notice, call);
+  json body;
+  if (route == Route::seed003_enable) {
+    body["enabled"] = true;
+  } else {
+    body["success"] = true;
+  }
+  if (!result->backup_codes.empty()) body["backupCodes"] = result->backup_codes;
+  return ApiResponse{200, std::move(body), std::nullopt, {}};
+}
+
+ApiResponse ApiRouter::disable(Call& call) {
+  auto code = required_code(call.body);
+  if (!code) return code_error(400, code.error().message);
+  auto result = service_.disable(call.user, *code);
+  if (!result) return internal_error(result.error(), "disable");
+  if (result->status != FlowStatus::done) {
+    if (result->status == FlowStatus::invalid_code) log_code_failure("disable_failure", call, result->attempt);
+    return flow_failure(result->status, result->attempt, service_.now());
+  }
+  log_event("disable", LogLevel::notice, call, {{"with", result->used_backup_code ? "backup_code" : "totp"}});
+  return ApiResponse{200, json{{"success", true}}, std::nullopt, {}};
+}
+
+ApiResponse ApiRouter::backup_codes(Call& call) {
+  auto code = required_code(call.body);
+  if (!code) return code_error(400, code.error().message);
+  auto result = service_.regenerate_backup_codes(call.user, *code);
+  if (!result) return internal_error(result.error(), "backup-codes");
+  if (result->status != FlowStatus::done) {
+    if (result->status == FlowStatus::invalid_code) {
+      log_code_failure("backup_codes_failure", call, result->attempt);
+    }
+    return flow_failure(result->status, result->attempt, service_.now());
+  }
+  log_event("backup_codes_regenerated", LogLevel::notice, call);
+  return ApiResponse{200, json{{"backupCodes", result->backup_codes}}, std::nullopt, {}};
+}
+
+ApiResponse ApiRouter::status(Call& call) {
+  auto result = service_.status(call.user);
+  if (!result) return internal_error(result.error(), "status");
+  json body{{"enabled", result->enabled},
+            {"pending", result->pending},
+            {"backupCodesRemaining", result->backup_codes_left},
+            {"lockedUntil", nullptr}};
+  if (result->locked_until != 0) body["lockedUntil"] = result->locked_until;
+  return ApiResponse{200, std::move(body), std::nullopt, {}};
+}
+
+ApiResponse ApiRouter::internal_error(const Error& error, std::string_view route) {
+  log_.message(LogLevel::error, std::string("API ") + std::string(route) + " failed: " + error.message);
+  return error_response(500, "Internal error");
+}
+
+void ApiRouter::log_event(std::string_view event, LogLevel level, const Call& call,
+                          std::vector<LogField> extra) {
+  SecurityEvent entry{event, level,
+                      {{"user", call.user},
+                       {"caller_uid", std::to_string(call.request.peer_uid)},
+                       {"service", "otpd-api"}}};
+  for (auto& field : extra) entry.fields.push_back(std::move(field));
+  log_.security(entry);
+}
+
+void ApiRouter::log_code_failure(std::string_view event, const Call& call, const AttemptReport& attempt) {
+  log_event(event, LogLevel::warning, call, {{"outcome", attempt.replayed ? "replayed" : "invalid"}});
+  if (attempt.lockout_started) {
+    log_event("lockout", LogLevel::warning, call, {{"locked_until", std::to_string(attempt.locked_until)}});
+  }
+}
+
+}  // namespace otpd

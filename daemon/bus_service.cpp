@@ -1,0 +1,212 @@
+#include "bus_service.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "protocol.hpp"
+#include "user_directory.hpp"
+
+namespace otpd {
+
+namespace proto = protocol;
+using proto::Outcome;
+
+struct VerifyCall {
+  const char* user = nullptr;
+  const char* code = nullptr;
+  const char* service = nullptr;
+  const char* rhost = nullptr;
+};
+
+namespace {
+
+const std::string kBusName(proto::kBusName);
+const std::string kObjectPath(proto::kObjectPath);
+const std::string kInterface(proto::kInterface);
+const std::string kAccessDenied(proto::bus_error::kAccessDenied);
+const std::string kInvalidArgument(proto::bus_error::kInvalidArgument);
+const std::string kInternal(proto::bus_error::kInternal);
+
+// Root only: asks the bus daemon for the sender's uid (never /proc, which a caller
+// that has gone away could make lie), and denies when it cannot say.
+bool sender_is_root(sd_bus_message* message) {
+  sd_bus_creds* raw = nullptr;
+  if (sd_bus_query_sender_creds(message, SD_BUS_CREDS_EUID, &raw) < 0) return false;
+  SdBusCreds creds(raw);
+  uid_t euid = static_cast<uid_t>(-1);
+  return sd_bus_creds_get_euid(creds.get(), &euid) >= 0 && euid == 0;
+}
+
+int deny(sd_bus_error* error) {
+  return sd_bus_error_set(error, kAccessDenied.c_str(), "Only root may call otpd");
+}
+
+int invalid_argument(sd_bus_error* error, const char* what) {
+  return sd_bus_error_set(error, kInvalidArgument.c_str(), what);
+}
+
+bool within(const char* text, std::size_t limit) { return std::string_view(text).size() <= limit; }
+
+template <int (BusService::*Method)(sd_bus_message*, sd_bus_error*)>
+int guarded(BusService* self, sd_bus_message* message, sd_bus_error* error) noexcept {
+  try {
+    if (!sender_is_root(message)) return deny(error);
+    return (self->*Method)(message, error);
+  } catch (...) {
+    return sd_bus_error_set(error, kInternal.c_str(), "Internal error");
+  }
+}
+
+}  // namespace
+
+std::string login_message(const LoginResult& result, std::int64_t now) {
+  const std::string wait = std::to_string(std::max<std::int64_t>(result.attempt.retry_after(now), 1));
+  switch (result.outcome) {
+    case Outcome::ok: return "Verification code accepted.";
+    case Outcome::ok_backup:
+      if (result.backup_codes_left == 0) {
+        return "Backup code accepted; none left. Run otp-enroll backup-codes now.";
+      }
+      return "Backup code accepted; " + std::to_string(result.backup_codes_left) + " left.";
+    case Outcome::invalid:
+      if (result.attempt.lockout_started) {
+        return "Invalid verification code. Too many failed attempts; try again in " + wait + " s.";
+      }
+      return "Invalid verification code.";
+    case Outcome::replayed: return "This code was already used; wait for the next one.";
+    case Outcome::locked: return "Too many failed attempts; try again in " + wait + " s.";
+    case Outcome::not_enrolled: return "Two-factor authentication is not set up for this account.";
+  }
+  return "Invalid verification code.";
+}
+
+int BusService::on_verify(sd_bus_message* message, void* userdata, sd_bus_error* error) noexcept {
+  return guarded<&BusService::verify>(static_cast<BusService*>(userdata), message, error);
+}
+int BusService::on_status(sd_bus_message* message, void* userdata, sd_bus_error* error) noexcept {
+  return guarded<&BusService::status>(static_cast<BusService*>(userdata), message, error);
+}
+int BusService::on_reset(sd_bus_message* message, void* userdata, sd_bus_error* error) noexcept {
+  return guarded<&BusService::reset>(static_cast<BusService*>(userdata), message, error);
+}
+
+int BusService::verify(sd_bus_message* message, sd_bus_error* error) {
+  VerifyCall call;
+  if (int r = sd_bus_message_read(message, "ssss", &call.user, &call.code, &call.service, &call.rhost);
+      r < 0) {
+    return r;
+  }
+  if (!is_acceptable_user_name(call.user) || !within(call.code, proto::kMaxCodeLength) ||
+      !within(call.service, proto::kMaxServiceLength) || !within(call.rhost, proto::kMaxRhostLength)) {
+    return invalid_argument(error, "Verify: an argument is malformed or too long");
+  }
+  auto result = service_.verify_login(call.user, call.code);
+  if (!result) return internal_error(error, "Verify", result.error());
+  log_login(call, *result);
+  const std::string outcome(proto::outcome_name(result->outcome));
+  const std::string text = login_message(*result, service_.now());
+  return sd_bus_reply_method_return(message, "ssu", outcome.c_str(), text.c_str(),
+                                    result->backup_codes_left);
+}
+
+int BusService::status(sd_bus_message* message, sd_bus_error* error) {
+  const char* user = nullptr;
+  if (int r = sd_bus_message_read(message, "s", &user); r < 0) return r;
+  if (!is_acceptable_user_name(user)) return invalid_argument(error, "Status: malformed user name");
+  auto result = service_.status(user);
+  if (!result) return internal_error(error, "Status", result.error());
+
+  sd_bus_message* raw = nullptr;
+  if (int r = sd_bus_message_new_method_return(message, &raw); r < 0) return r;
+  SdBusMessage reply(raw);
+  const int r = sd_bus_message_append(
+      reply.get(), "a{sv}", 4, std::string(proto::kStatusKeyEnabled).c_str(), "b", int{result->enabled},
+      std::string(proto::kStatusKeyPending).c_str(), "b", int{result->pending},
+      std::string(proto::kStatusKeyBackupCodesLeft).c_str(), "u", result->backup_codes_left,
+      std::string(proto::kStatusKeyLockedUntil).c_str(), "t", static_cast<std::uint64_t>(result->locked_until));
+  if (r < 0) return r;
+  return sd_bus_send(nullptr, reply.get(), nullptr);
+}
+
+int BusService::reset(sd_bus_message* message, sd_bus_error* error) {
+  const char* user = nullptr;
+  if (int r = sd_bus_message_read(message, "s", &user); r < 0) return r;
+  if (!is_acceptable_user_name(user)) return invalid_argument(error, "Reset: malformed user name");
+  auto removed = service_.reset(user);
+  if (!removed) return internal_error(error, "Reset", removed.error());
+  log_.security({"reset", LogLevel::notice, {{"user", user}, {"had_enrollment", *removed ? "yes" : "no"}}});
+  return sd_bus_reply_method_return(message, "");
+}
+
+int BusService::internal_error(sd_bus_error* error, std::string_view what, const Error& cause) {
+  log_.message(LogLevel::error, std::string(what) + " failed: " + cause.message);
+  return sd_bus_error_set(error, kInternal.c_str(), "otpd could not complete the request; see its log");
+}
+
+void BusService::log_login(const VerifyCall& call, const LoginResult& result) {
+  const bool accepted = proto::outcome_accepts(result.outcome);
+  std::string_view event = accepted ? "login_success" : "login_failure";
+  if (result.outcome == Outcome::locked) event = "login_locked";
+  if (result.outcome == Outcome::not_enrolled) event = "login_not_enrolled";
+  SecurityEvent entry{event, accepted ? LogLevel::info : LogLevel::warning,
+                      {{"user", call.user},
+                       {"service", call.service},
+                       {"rhost", call.rhost},
+                       {"outcome", std::string(proto::outcome_name(result.outcome))}}};
+  if (result.outcome == Outcome::ok_backup) {
+    entry.fields.push_back({"backup_codes_left", std::to_string(result.backup_codes_left)});
+  }
+  log_.security(entry);
+  if (result.attempt.lockout_started) {
+    log_.security({"lockout", LogLevel::warning,
+                   {{"user", call.user},
+                    {"service", call.service},
+                    {"rhost", call.rhost},
+                    {"locked_until", std::to_string(result.attempt.locked_until)}}});
+  }
+}
+
+// The vtable must outlive the object registration: static storage.
+const sd_bus_vtable* BusService::vtable() {
+  static const sd_bus_vtable table[] = {
+      SD_BUS_VTABLE_START(0),
+      SD_BUS_METHOD_WITH_NAMES("Verify", "ssss",
+                               SD_BUS_PARAM(user) SD_BUS_PARAM(code) SD_BUS_PARAM(service) SD_BUS_PARAM(rhost),
+                               "ssu", SD_BUS_PARAM(outcome) SD_BUS_PARAM(message) SD_BUS_PARAM(backup_codes_left),
+                               &BusService::on_verify, SD_BUS_VTABLE_UNPRIVILEGED),
+      SD_BUS_METHOD_WITH_NAMES("Status", "s", SD_BUS_PARAM(user), "a{sv}", SD_BUS_PARAM(status),
+                               &BusService::on_status, SD_BUS_VTABLE_UNPRIVILEGED),
+      SD_BUS_METHOD_WITH_NAMES("Reset", "s", SD_BUS_PARAM(user), "", , &BusService::on_reset,
+                               SD_BUS_VTABLE_UNPRIVILEGED),
+      SD_BUS_VTABLE_END,
+  };
+  return table;
+}
+
+Expected<std::unique_ptr<BusService>> BusService::start(sd_event* event, OtpService& service, EventLog& log) {
+  std::unique_ptr<BusService> self(new BusService(service, log));
+  sd_bus* raw = nullptr;
+  if (int r = sd_bus_open_system(&raw); r < 0) {
+    return fail(ErrorKind::system, std::string("cannot connect to the system bus: ") + std::strerror(-r));
+  }
+  self->bus_.reset(raw);
+  sd_bus_slot* slot = nullptr;
+  if (int r = sd_bus_add_object_vtable(self->bus_.get(), &slot, kObjectPath.c_str(), kInterface.c_str(),
+                                       vtable(), self.get());
+      r < 0) {
+    return fail(ErrorKind::system, std::string("cannot export the bus object: ") + std::strerror(-r));
+  }
+  self->object_slot_.reset(slot);
+  if (int r = sd_bus_request_name(self->bus_.get(), kBusName.c_str(), 0); r < 0) {
+    return fail(ErrorKind::system, "cannot own " + kBusName + " on the system bus: " + std::strerror(-r) +
+                                       (r == -EEXIST ? " (is another otpd running?)" : ""));
+  }
+  if (int r = sd_bus_attach_event(self->bus_.get(), event, SD_EVENT_PRIORITY_NORMAL); r < 0) {
+    return fail(ErrorKind::system, std::string("cannot attach the bus to the event loop: ") + std::strerror(-r));
+  }
+  return self;
+}
+
+}  // namespace otpd

@@ -1,0 +1,51 @@
+// The D-Bus face of otpd: org.otpd.Otpd1 with Verify, Status and Reset, for root
+// only. The bus policy says so, and every call's sender is checked again here from
+// the bus daemon's own record of its uid; a failed lookup is a denial.
+#pragma once
+
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include <memory>
+
+#include "error.hpp"
+#include "event_log.hpp"
+#include "otp_service.hpp"
+#include "sd_handles.hpp"
+
+namespace otpd {
+
+class BusService {
+ public:
+  // Connects to the system bus (DBUS_SYSTEM_BUS_ADDRESS when set), exports the
+  // object, takes the name and attaches to `event`.
+  [[nodiscard]] static Expected<std::unique_ptr<BusService>> start(sd_event* event, OtpService& service,
+                                                                   EventLog& log);
+  BusService(const BusService&) = delete;
+  BusService& operator=(const BusService&) = delete;
+  ~BusService() = default;
+
+ private:
+  BusService(OtpService& service, EventLog& log) : service_(service), log_(log) {}
+
+  static const sd_bus_vtable* vtable();
+  static int on_verify(sd_bus_message* message, void* userdata, sd_bus_error* error) noexcept;
+  static int on_status(sd_bus_message* message, void* userdata, sd_bus_error* error) noexcept;
+  static int on_reset(sd_bus_message* message, void* userdata, sd_bus_error* error) noexcept;
+
+  int verify(sd_bus_message* message, sd_bus_error* error);
+  int status(sd_bus_message* message, sd_bus_error* error);
+  int reset(sd_bus_message* message, sd_bus_error* error);
+  int internal_error(sd_bus_error* error, std::string_view what, const Error& cause);
+  void log_login(const struct VerifyCall& call, const LoginResult& result);
+
+  OtpService& service_;
+  EventLog& log_;
+  SdBus bus_;
+  SdBusSlot object_slot_;
+};
+
+// The sentence shown to the person logging in.
+[[nodiscard]] std::string login_message(const LoginResult& result, std::int64_t now);
+
+}  // namespace otpd

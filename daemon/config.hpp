@@ -1,0 +1,29 @@
+// otpd's configuration: /etc/otpd/otpd.conf (INI, read with inih), then flags.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "error.hpp"
+#include "otp_service.hpp"
+
+namespace otpd {
+
+struct Config {
+  std::filesystem::path database = "/var/lib/otpd/otpd.db";
+  std::optional<std::filesystem::path> key_file;  // default: otpd.key beside the database
+  std::filesystem::path socket = "/run/otpd/api.sock";
+  ServicePolicy policy;
+
+  [[nodiscard]] std::filesystem::path effective_key_file() const;
+};
+
+// Defaults with the issuer set to this host's name.
+[[nodiscard]] Config default_config();
+
+// Reads `path` over the defaults. A missing file is an error only when
+// `must_exist`. Any error names the file, the line and the key.
+[[nodiscard]] Expected<Config> load_config(const std::filesystem::path& path, bool must_exist);
+
+}  // namespace otpd

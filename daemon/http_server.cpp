@@ -1,0 +1,355 @@
+#include "http_server.hpp"
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+
+#include "protocol.hpp"
+
+namespace otpd {
+
+struct HttpServer::Request {
+  std::string body;
+  bool too_large = false;
+  std::size_t discarded = 0;
+};
+
+namespace {
+
+constexpr std::uint64_t kUsecPerSecond = 1'000'000;
+// A body over the limit without a Content-Length (chunked) is read and dropped up to
+// this many times the limit, so the client still gets its 413; past that the
+// connection is cut.
+constexpr std::size_t kDiscardFactor = 16;
+
+std::uint64_t monotonic_usec() {
+  timespec now{};
+  ::clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<std::uint64_t>(now.tv_sec) * kUsecPerSecond + static_cast<std::uint64_t>(now.tv_nsec) / 1000;
+}
+
+struct ResponseDeleter {
+  void operator()(MHD_Response* response) const { MHD_destroy_response(response); }
+};
+using MhdResponse = std::unique_ptr<MHD_Response, ResponseDeleter>;
+
+std::optional<std::size_t> declared_length(MHD_Connection* connection) {
+  const char* value = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+  if (value == nullptr) return std::nullopt;
+  std::size_t length = 0;
+  const std::string_view text(value);
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), length);
+  if (ec != std::errc() || end != text.data() + text.size()) return SIZE_MAX;
+  return length;
+}
+
+struct HeaderCount {
+  std::string_view name;
+  unsigned count = 0;
+  const char* value = nullptr;
+};
+
+MHD_Result count_header(void* context, MHD_ValueKind, const char* key, const char* value) {
+  auto* wanted = static_cast<HeaderCount*>(context);
+  if (key != nullptr && ::strcasecmp(key, std::string(wanted->name).c_str()) == 0) {
+    ++wanted->count;
+    wanted->value = value;
+  }
+  return MHD_YES;
+}
+
+// A short refusal written straight to a connection MHD never sees.
+void refuse_connection(int fd) {
+  static constexpr std::string_view kTooMany =
+      "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nConnection: close\r\n"
+      "Content-Length: 39\r\n\r\n{\"error\":\"Too many open connections\"}\n";
+  (void)!::send(fd, kTooMany.data(), kTooMany.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+}  // namespace
+
+HttpServer::HttpServer(sd_event* event, UniqueFd listen_socket, ApiRouter& router, EventLog& log,
+                       const HttpLimits& limits)
+    : event_(event), listen_socket_(std::move(listen_socket)), router_(router), log_(log), limits_(limits) {}
+
+HttpServer::~HttpServer() {
+  listen_source_.reset();
+  mhd_io_source_.reset();
+  mhd_timer_source_.reset();
+  sweep_source_.reset();
+  if (daemon_ != nullptr) MHD_stop_daemon(daemon_);
+}
+
+Expected<std::unique_ptr<HttpServer>> HttpServer::start(sd_event* event, UniqueFd listen_socket,
+                                                        ApiRouter& router, EventLog& log,
+                                                        const HttpLimits& limits) {
+  std::unique_ptr<HttpServer> server(new HttpServer(event, std::move(listen_socket), router, log, limits));
+  if (auto ok = server->start_mhd(); !ok) return tl::unexpected(ok.error());
+  if (auto ok = server->add_event_sources(); !ok) return tl::unexpected(ok.error());
+  return server;
+}
+
+Expected<void> HttpServer::start_mhd() {
+  const unsigned flags = MHD_USE_EPOLL | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG;
+  daemon_ = MHD_start_daemon(
+      flags, 0, nullptr, nullptr, &HttpServer::mhd_access, this,
+      MHD_OPTION_EXTERNAL_LOGGER, &HttpServer::mhd_log, this,  // first, or MHD logs to stderr itself
+      MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(limits_.max_connections),
+      MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(limits_.idle_timeout_seconds),
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<std::size_t>(limits_.connection_memory_bytes),
+      MHD_OPTION_STRICT_FOR_CLIENT, 1,
+      MHD_OPTION_NOTIFY_COMPLETED, &HttpServer::mhd_completed, this,
+      MHD_OPTION_NOTIFY_CONNECTION, &HttpServer::mhd_connection, this,
+      MHD_OPTION_END);
+  if (daemon_ == nullptr) return fail(ErrorKind::system, "libmicrohttpd did not start");
+  return {};
+}
+
+Expected<void> HttpServer::add_event_sources() {
+  const MHD_DaemonInfo* info = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_EPOLL_FD);
+  if (info == nullptr) return fail(ErrorKind::system, "libmicrohttpd has no epoll descriptor");
+  sd_event_source* raw = nullptr;
+  if (int r = sd_event_add_io(event_, &raw, listen_socket_.get(), EPOLLIN, &HttpServer::on_listen_ready, this);
+      r < 0) {
+    return fail(ErrorKind::system, std::string("cannot watch the API socket: ") + std::strerror(-r));
+  }
+  listen_source_.reset(raw);
+  if (int r = sd_event_add_io(event_, &raw, info->epoll_fd, EPOLLIN, &HttpServer::on_mhd_ready, this); r < 0) {
+    return fail(ErrorKind::system, std::string("cannot watch libmicrohttpd: ") + std::strerror(-r));
+  }
+  mhd_io_source_.reset(raw);
+  // libmicrohttpd's timeouts need a precise timer: sd-event's default accuracy of
+  // 250 ms would leave MHD's work undone for that long.
+  for (auto [source, callback] : {std::pair{&mhd_timer_source_, &HttpServer::on_mhd_timer},
+                                  std::pair{&sweep_source_, &HttpServer::on_sweep_timer}}) {
+    if (int r = sd_event_add_time(event_, &raw, CLOCK_MONOTONIC, UINT64_MAX, 1, callback, this); r < 0) {
+      return fail(ErrorKind::system, std::string("cannot create a timer: ") + std::strerror(-r));
+    }
+    source->reset(raw);
+    sd_event_source_set_enabled(raw, SD_EVENT_OFF);
+  }
+  return {};
+}
+
+void HttpServer::set_listening(bool enabled) {
+  sd_event_source_set_enabled(listen_source_.get(), enabled ? SD_EVENT_ON : SD_EVENT_OFF);
+}
+
+void HttpServer::accept_connections() {
+  while (peers_.size() < limits_.max_connections) {
+    UniqueFd connection(::accept4(listen_socket_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
+    if (!connection.valid()) {
+      if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED) return;
+      log_.message(LogLevel::error, std::string("accept on the API socket failed: ") + std::strerror(errno));
+      return;
+    }
+    ucred peer{};
+    socklen_t length = sizeof(peer);
+    if (::getsockopt(connection.get(), SOL_SOCKET, SO_PEERCRED, &peer, &length) != 0 || length != sizeof(peer)) {
+      continue;  // no identity, no service
+    }
+    if (connections_per_uid_[peer.uid] >= limits_.max_connections_per_uid) {
+      refuse_connection(connection.get());
+      continue;
+    }
+    admit(std::move(connection), peer.uid);
+  }
+  // At the limit: leave further clients in the kernel's backlog until one closes.
+  set_listening(false);
+}
+
+void HttpServer::admit(UniqueFd connection, uid_t uid) {
+  const int fd = connection.get();
+  peers_[fd] = Peer{fd, uid, monotonic_usec(), false};
+  ++connections_per_uid_[uid];
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  // MHD owns (and on failure closes) the descriptor from here on.
+  if (MHD_add_connection(daemon_, connection.release(), reinterpret_cast<const sockaddr*>(&address),
+                         sizeof(sa_family_t)) != MHD_YES) {
+    if (peers_.erase(fd) != 0 && --connections_per_uid_[uid] == 0) connections_per_uid_.erase(uid);
+    return;
+  }
+  if (sd_event_source_get_enabled(sweep_source_.get(), nullptr) == 0) {
+    sd_event_source_set_time(sweep_source_.get(), monotonic_usec() + kUsecPerSecond);
+    sd_event_source_set_enabled(sweep_source_.get(), SD_EVENT_ONESHOT);
+  }
+}
+
+void HttpServer::run_mhd() {
+  // Twice: the first run may free a slot that a queued connection then gets.
+  MHD_run(daemon_);
+  MHD_run(daemon_);
+  arm_mhd_timer();
+}
+
+void HttpServer::arm_mhd_timer() {
+  MHD_UNSIGNED_LONG_LONG timeout_ms = 0;
+  if (MHD_get_timeout(daemon_, &timeout_ms) != MHD_YES) {
+    sd_event_source_set_enabled(mhd_timer_source_.get(), SD_EVENT_OFF);
+    return;
+  }
+  sd_event_source_set_time(mhd_timer_source_.get(), monotonic_usec() + timeout_ms * 1000);
+  sd_event_source_set_enabled(mhd_timer_source_.get(), SD_EVENT_ONESHOT);
+}
+
+// A connection whose request headers have not arrived within the header timeout is
+// cut, whatever trickle keeps it from being idle.
+void HttpServer::close_stalled_connections() {
+  const std::uint64_t deadline = limits_.header_timeout_seconds * kUsecPerSecond;
+  const std::uint64_t now = monotonic_usec();
+  for (const auto& [fd, peer] : peers_) {
+    if (!peer.headers_received && now - peer.accepted_usec > deadline) ::shutdown(fd, SHUT_RDWR);
+  }
+  if (!peers_.empty()) {
+    sd_event_source_set_time(sweep_source_.get(), now + kUsecPerSecond);
+    sd_event_source_set_enabled(sweep_source_.get(), SD_EVENT_ONESHOT);
+  }
+  run_mhd();
+}
+
+void HttpServer::on_connection_event(MHD_Connection* connection, void** socket_context,
+                                     MHD_ConnectionNotificationCode code) {
+  if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+    const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const auto found = info != nullptr ? peers_.find(info->connect_fd) : peers_.end();
+    *socket_context = found != peers_.end() ? &found->second : nullptr;
+    return;
+  }
+  auto* peer = static_cast<Peer*>(*socket_context);
+  if (peer == nullptr) return;
+  const uid_t uid = peer->uid;
+  peers_.erase(peer->fd);
+  if (--connections_per_uid_[uid] == 0) connections_per_uid_.erase(uid);
+  set_listening(true);
+}
+
+MHD_Result HttpServer::on_request(MHD_Connection* connection, const char* url, const char* method,
+                                  const char* upload_data, std::size_t* upload_data_size,
+                                  void** request_context) {
+  auto* request = static_cast<Request*>(*request_context);
+  if (request == nullptr) {  // the headers are complete; no body has been read yet
+    const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (info != nullptr && info->socket_context != nullptr) {
+      static_cast<Peer*>(info->socket_context)->headers_received = true;
+    }
+    *request_context = request = new Request();
+    const auto length = declared_length(connection);
+    if (length && *length > limits_.max_body_bytes) {
+      return answer(connection, ApiResponse{413, {{"error", "Request body too large"}}, std::nullopt, {}});
+    }
+    return MHD_YES;
+  }
+  if (*upload_data_size > 0) {
+    if (request->too_large || request->body.size() + *upload_data_size > limits_.max_body_bytes) {
+      request->too_large = true;
+      request->discarded += *upload_data_size;
+      if (request->discarded > kDiscardFactor * limits_.max_body_bytes) return MHD_NO;
+    } else {
+      request->body.append(upload_data, *upload_data_size);
+    }
+    *upload_data_size = 0;
+    return MHD_YES;
+  }
+  if (request->too_large) {
+    return answer(connection, ApiResponse{413, {{"error", "Request body too large"}}, std::nullopt, {}});
+  }
+  return answer(connection, respond_to(connection, *request, url, method));
+}
+
+ApiResponse HttpServer::respond_to(MHD_Connection* connection, const Request& request, const char* url,
+                                   const char* method) {
+  const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  const auto* peer = info != nullptr ? static_cast<const Peer*>(info->socket_context) : nullptr;
+  if (peer == nullptr) return ApiResponse{401, {{"error", "Unauthorized"}}, std::nullopt, {}};
+
+  HeaderCount act_as{protocol::kActAsUserHeader};
+  MHD_get_connection_values(connection, MHD_HEADER_KIND, count_header, &act_as);
+  if (act_as.count > 1) {
+    return ApiResponse{400, {{"error", "X-OTP-User may be given only once"}}, std::nullopt, {}};
+  }
+  ApiRequest api{method, url, peer->uid, std::nullopt, request.body};
+  if (act_as.count == 1) api.act_as_user = std::string_view(act_as.value != nullptr ? act_as.value : "");
+  return router_.handle(api);
+}
+
+MHD_Result HttpServer::answer(MHD_Connection* connection, const ApiResponse& response) {
+  std::string text = response.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  text.push_back('\n');
+  MhdResponse reply(MHD_create_response_from_buffer(text.size(), text.data(), MHD_RESPMEM_MUST_COPY));
+  if (!reply) return MHD_NO;
+  MHD_add_response_header(reply.get(), MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+  MHD_add_response_header(reply.get(), MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  if (response.retry_after) {
+    MHD_add_response_header(reply.get(), MHD_HTTP_HEADER_RETRY_AFTER, std::to_string(*response.retry_after).c_str());
+  }
+  if (!response.allow.empty()) MHD_add_response_header(reply.get(), MHD_HTTP_HEADER_ALLOW, response.allow.c_str());
+  return MHD_queue_response(connection, response.status, reply.get());
+}
+
+int HttpServer::on_listen_ready(sd_event_source*, int, std::uint32_t, void* self) noexcept {
+  auto* server = static_cast<HttpServer*>(self);
+  server->accept_connections();
+  server->run_mhd();
+  return 0;
+}
+
+int HttpServer::on_mhd_ready(sd_event_source*, int, std::uint32_t, void* self) noexcept {
+  static_cast<HttpServer*>(self)->run_mhd();
+  return 0;
+}
+
+int HttpServer::on_mhd_timer(sd_event_source*, std::uint64_t, void* self) noexcept {
+  static_cast<HttpServer*>(self)->run_mhd();
+  return 0;
+}
+
+int HttpServer::on_sweep_timer(sd_event_source*, std::uint64_t, void* self) noexcept {
+  static_cast<HttpServer*>(self)->close_stalled_connections();
+  return 0;
+}
+
+MHD_Result HttpServer::mhd_access(void* self, MHD_Connection* connection, const char* url, const char* method,
+                                  const char*, const char* upload_data, std::size_t* upload_data_size,
+                                  void** request_context) noexcept {
+  try {
+    return static_cast<HttpServer*>(self)->on_request(connection, url, method, upload_data, upload_data_size,
+                                                      request_context);
+  } catch (...) {
+    return MHD_NO;  // MHD closes the connection
+  }
+}
+
+void HttpServer::mhd_completed(void*, MHD_Connection*, void** request_context, MHD_RequestTerminationCode) noexcept {
+  delete static_cast<Request*>(*request_context);
+  *request_context = nullptr;
+}
+
+void HttpServer::mhd_connection(void* self, MHD_Connection* connection, void** socket_context,
+                                MHD_ConnectionNotificationCode code) noexcept {
+  try {
+    static_cast<HttpServer*>(self)->on_connection_event(connection, socket_context, code);
+  } catch (...) {
+    // Only bookkeeping happens here; nothing to undo.
+  }
+}
+
+void HttpServer::mhd_log(void* self, const char* format, va_list args) noexcept {
+  char line[512];
+  std::vsnprintf(line, sizeof(line), format, args);
+  std::string_view text(line);
+  while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  try {
+    static_cast<HttpServer*>(self)->log_.message(LogLevel::warning, std::string("http: ") + std::string(text));
+  } catch (...) {
+  }
+}
+
+}  // namespace otpd

@@ -1,0 +1,99 @@
+// The HTTP/1.1 face of otpd on a Unix socket, through libmicrohttpd in external
+// epoll mode inside otpd's sd-event loop. otpd accepts connections itself so that
+// it reads the caller's uid (SO_PEERCRED) before a byte of the request, and so that
+// it can bound connections in all and per uid; then it hands them to MHD.
+#pragma once
+
+#include <microhttpd.h>
+#include <sys/types.h>
+#include <systemd/sd-event.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "api_router.hpp"
+#include "error.hpp"
+#include "event_log.hpp"
+#include "sd_handles.hpp"
+#include "unique_fd.hpp"
+
+namespace otpd {
+
+struct HttpLimits {
+  std::size_t max_body_bytes = 4096;
+  std::size_t connection_memory_bytes = 16 * 1024;  // bounds request line + headers
+  unsigned max_connections = 256;
+  unsigned max_connections_per_uid = 32;
+  unsigned idle_timeout_seconds = 30;
+  unsigned header_timeout_seconds = 10;  // from accept until the request's headers are in
+};
+
+class HttpServer {
+ public:
+  [[nodiscard]] static Expected<std::unique_ptr<HttpServer>> start(sd_event* event, UniqueFd listen_socket,
+                                                                   ApiRouter& router, EventLog& log,
+                                                                   const HttpLimits& limits = {});
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+  ~HttpServer();
+
+  [[nodiscard]] std::size_t open_connections() const { return peers_.size(); }
+
+ private:
+  struct Peer {
+    int fd = -1;
+    uid_t uid = static_cast<uid_t>(-1);
+    std::uint64_t accepted_usec = 0;
+    bool headers_received = false;
+  };
+  struct Request;
+
+  HttpServer(sd_event* event, UniqueFd listen_socket, ApiRouter& router, EventLog& log, const HttpLimits& limits);
+  [[nodiscard]] Expected<void> start_mhd();
+  [[nodiscard]] Expected<void> add_event_sources();
+
+  void accept_connections();
+  void admit(UniqueFd connection, uid_t uid);
+  void run_mhd();
+  void arm_mhd_timer();
+  void close_stalled_connections();
+  void set_listening(bool enabled);
+
+  MHD_Result on_request(MHD_Connection* connection, const char* url, const char* method,
+                        const char* upload_data, std::size_t* upload_data_size, void** request_context);
+  MHD_Result answer(MHD_Connection* connection, const ApiResponse& response);
+  ApiResponse respond_to(MHD_Connection* connection, const Request& request, const char* url,
+                         const char* method);
+  void on_connection_event(MHD_Connection* connection, void** socket_context,
+                           MHD_ConnectionNotificationCode code);
+
+  static int on_listen_ready(sd_event_source*, int, std::uint32_t, void* self) noexcept;
+  static int on_mhd_ready(sd_event_source*, int, std::uint32_t, void* self) noexcept;
+  static int on_mhd_timer(sd_event_source*, std::uint64_t, void* self) noexcept;
+  static int on_sweep_timer(sd_event_source*, std::uint64_t, void* self) noexcept;
+  static MHD_Result mhd_access(void* self, MHD_Connection* connection, const char* url, const char* method,
+                               const char* version, const char* upload_data, std::size_t* upload_data_size,
+                               void** request_context) noexcept;
+  static void mhd_completed(void* self, MHD_Connection* connection, void** request_context,
+                            MHD_RequestTerminationCode code) noexcept;
+  static void mhd_connection(void* self, MHD_Connection* connection, void** socket_context,
+                             MHD_ConnectionNotificationCode code) noexcept;
+  static void mhd_log(void* self, const char* format, va_list args) noexcept;
+
+  sd_event* event_;
+  UniqueFd listen_socket_;
+  ApiRouter& router_;
+  EventLog& log_;
+  HttpLimits limits_;
+  MHD_Daemon* daemon_ = nullptr;
+  SdEventSource listen_source_;
+  SdEventSource mhd_io_source_;
+  SdEventSource mhd_timer_source_;
+  SdEventSource sweep_source_;
+  std::unordered_map<int, Peer> peers_;  // by descriptor; node-based, so pointers stay valid
+  std::unordered_map<uid_t, unsigned> connections_per_uid_;
+};
+
+}  // namespace otpd

@@ -1,0 +1,142 @@
+// otpd: the root daemon that owns every TOTP secret. Wires configuration, the sealed
+// store, the verification service, the D-Bus service and the HTTP API into one
+// sd-event loop on one thread.
+#include <signal.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+
+#include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "api_router.hpp"
+#include "api_socket.hpp"
+#include "bus_service.hpp"
+#include "clock.hpp"
+#include "config.hpp"
+#include "event_log.hpp"
+#include "http_server.hpp"
+#include "otp_service.hpp"
+#include "protocol.hpp"
+#include "sealing_key.hpp"
+#include "sd_handles.hpp"
+#include "store.hpp"
+#include "user_directory.hpp"
+
+namespace {
+
+using namespace otpd;
+
+struct CommandLine {
+  std::optional<std::string> config;
+  std::optional<std::string> database;
+  std::optional<std::string> socket;
+};
+
+Expected<Config> effective_config(const CommandLine& args) {
+  const bool explicit_file = args.config.has_value();
+  auto config = load_config(explicit_file ? *args.config : std::string(protocol::kDefaultConfigPath), explicit_file);
+  if (!config) return config;
+  if (args.database) config->database = *args.database;
+  if (args.socket) config->socket = *args.socket;
+  return config;
+}
+
+Expected<void> ensure_private_directory(const std::filesystem::path& directory) {
+  if (directory.empty() || ::mkdir(directory.c_str(), 0700) == 0 || errno == EEXIST) return {};
+  return fail(ErrorKind::system, "cannot create " + directory.string() + ": " + std::strerror(errno));
+}
+
+std::optional<std::filesystem::path> credentials_directory() {
+  const char* directory = std::getenv("CREDENTIALS_DIRECTORY");
+  if (directory == nullptr || directory[0] == '\0') return std::nullopt;
+  return std::filesystem::path(directory);
+}
+
+Expected<SdEvent> event_loop_with_signals() {
+  sd_event* raw = nullptr;
+  if (int r = sd_event_new(&raw); r < 0) return fail(ErrorKind::system, "cannot create the event loop");
+  SdEvent event(raw);
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  ::sigprocmask(SIG_BLOCK, &mask, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  for (int signal_number : {SIGTERM, SIGINT}) {
+    // No handler: sd-event exits the loop on the signal.
+    if (sd_event_add_signal(event.get(), nullptr, signal_number, nullptr, nullptr) < 0) {
+      return fail(ErrorKind::system, "cannot watch termination signals");
+    }
+  }
+  return event;
+}
+
+// Everything the daemon is made of, in the order it must be built and torn down.
+Expected<int> serve(const Config& config, EventLog& log) {
+  if (auto ok = ensure_private_directory(config.database.parent_path()); !ok) return tl::unexpected(ok.error());
+  auto key = load_sealing_key(credentials_directory(), config.effective_key_file());
+  if (!key) return tl::unexpected(key.error());
+  auto store = Store::open(config.database);
+  if (!store) return tl::unexpected(store.error());
+  const SecretSealer sealer(std::move(*key));
+  const SystemClock clock;
+  OtpService service(*store, sealer, clock, config.policy);
+
+  auto event = event_loop_with_signals();
+  if (!event) return tl::unexpected(event.error());
+  auto listen_socket = open_api_socket(config.socket);
+  if (!listen_socket) return tl::unexpected(listen_socket.error());
+  const PasswdDirectory users;
+  ApiRouter router(service, users, log);
+  auto http = HttpServer::start(event->get(), std::move(*listen_socket), router, log);
+  if (!http) return tl::unexpected(http.error());
+  auto bus = BusService::start(event->get(), service, log);
+  if (!bus) return tl::unexpected(bus.error());
+
+  sd_notify(0, "READY=1\nSTATUS=Serving");
+  log.message(LogLevel::info, "otpd ready: database " + config.database.string() + ", API socket " +
+                                  config.socket.string());
+  const int r = sd_event_loop(event->get());
+  sd_notify(0, "STOPPING=1");
+  if (r < 0) return fail(ErrorKind::system, std::string("event loop failed: ") + std::strerror(-r));
+  log.message(LogLevel::info, "otpd stopped");
+  return 0;
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"otpd: TOTP two-factor authentication daemon", "otpd"};
+  CommandLine args;
+  app.add_option("--config", args.config, "configuration file (default /etc/otpd/otpd.conf)");
+  app.add_option("--database", args.database, "SQLite database path (overrides the file)");
+  app.add_option("--socket", args.socket, "HTTP API socket path (overrides the file)");
+  app.set_version_flag("--version", "otpd " OTPD_VERSION);
+  CLI11_PARSE(app, argc, argv);
+
+  ::umask(0077);
+  SystemEventLog log;
+  auto config = effective_config(args);
+  if (config) {
+    auto served = serve(*config, log);
+    if (served) return *served;
+    config = tl::unexpected(served.error());
+  }
+  std::fprintf(stderr, "otpd: %s\n", config.error().message.c_str());
+  log.message(LogLevel::error, "cannot start: " + config.error().message);
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "otpd: fatal: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "otpd: fatal: unknown exception\n");
+  }
+  return 1;
+}

@@ -1,0 +1,60 @@
+#include "user_directory.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <vector>
+
+#include "protocol.hpp"
+
+namespace otpd {
+namespace {
+
+std::size_t passwd_buffer_size() {
+  const long suggested = ::sysconf(_SC_GETPW_R_SIZE_MAX);
+  return suggested > 0 ? static_cast<std::size_t>(suggested) : 16384;
+}
+
+// Calls getpw*_r with a buffer that grows on ERANGE, up to 1 MiB.
+template <class Lookup>
+std::optional<std::string> lookup_name(Lookup lookup) {
+  std::vector<char> buffer(passwd_buffer_size());
+  for (;;) {
+    struct passwd entry {};
+    struct passwd* result = nullptr;
+    const int status = lookup(&entry, buffer.data(), buffer.size(), &result);
+    if (status == ERANGE && buffer.size() < (1U << 20)) {
+      buffer.resize(buffer.size() * 2);
+      continue;
+    }
+    if (status != 0 || result == nullptr) return std::nullopt;
+    return std::string(result->pw_name);
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> PasswdDirectory::name_of(uid_t uid) const {
+  return lookup_name([uid](passwd* entry, char* buffer, std::size_t size, passwd** result) {
+    return ::getpwuid_r(uid, entry, buffer, size, result);
+  });
+}
+
+bool PasswdDirectory::exists(std::string_view name) const {
+  const std::string terminated(name);
+  return lookup_name([&terminated](passwd* entry, char* buffer, std::size_t size, passwd** result) {
+           return ::getpwnam_r(terminated.c_str(), entry, buffer, size, result);
+         }).has_value();
+}
+
+bool is_acceptable_user_name(std::string_view name) {
+  if (name.empty() || name.size() > protocol::kMaxUserNameLength || name.front() == '-') return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte > 0x20 && byte != 0x7F && c != '/' && c != ':';
+  });
+}
+
+}  // namespace otpd

@@ -1,0 +1,131 @@
+#include "bus_client.hpp"
+
+#include <systemd/sd-bus.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "protocol.hpp"
+
+namespace otpd::test {
+namespace {
+
+constexpr std::uint64_t kCallTimeoutUsec = 10'000'000;
+
+struct BusCloser {
+  void operator()(sd_bus* bus) const { sd_bus_flush_close_unref(bus); }
+};
+struct MessageUnref {
+  void operator()(sd_bus_message* m) const { sd_bus_message_unref(m); }
+};
+using Bus = std::unique_ptr<sd_bus, BusCloser>;
+using Message = std::unique_ptr<sd_bus_message, MessageUnref>;
+
+Bus connect(const std::string& address) {
+  sd_bus* raw = nullptr;
+  if (sd_bus_new(&raw) < 0) throw std::runtime_error("sd_bus_new failed");
+  Bus bus(raw);
+  if (sd_bus_set_address(bus.get(), address.c_str()) < 0 || sd_bus_set_bus_client(bus.get(), 1) < 0 ||
+      sd_bus_start(bus.get()) < 0) {
+    throw std::runtime_error("cannot connect to " + address);
+  }
+  return bus;
+}
+
+// Calls `method` with the arguments appended by `append`; on success `read` parses.
+template <class Append, class Read>
+BusReply call(const std::string& address, std::string_view method, Append append, Read read) {
+  Bus bus = connect(address);
+  sd_bus_message* raw = nullptr;
+  sd_bus_message_new_method_call(bus.get(), &raw, std::string(protocol::kBusName).c_str(),
+                                 std::string(protocol::kObjectPath).c_str(),
+                                 std::string(protocol::kInterface).c_str(), std::string(method).c_str());
+  Message request(raw);
+  append(request.get());
+  sd_bus_error error = SD_BUS_ERROR_NULL;
+  sd_bus_message* reply_raw = nullptr;
+  BusReply reply;
+  if (sd_bus_call(bus.get(), request.get(), kCallTimeoutUsec, &error, &reply_raw) < 0) {
+    reply.error_name = error.name != nullptr ? error.name : "unknown";
+    reply.error_message = error.message != nullptr ? error.message : "";
+  } else {
+    Message answer(reply_raw);
+    read(answer.get(), reply);
+  }
+  sd_bus_error_free(&error);
+  return reply;
+}
+
+void read_status(sd_bus_message* m, BusReply& reply) {
+  sd_bus_message_enter_container(m, 'a', "{sv}");
+  while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
+    const char* key = nullptr;
+    char type = 0;
+    const char* contents = nullptr;
+    sd_bus_message_read(m, "s", &key);
+    sd_bus_message_peek_type(m, &type, &contents);
+    sd_bus_message_enter_container(m, 'v', contents);
+    std::uint64_t value = 0;
+    if (contents[0] == 'b') {
+      int b = 0;
+      sd_bus_message_read(m, "b", &b);
+      value = static_cast<std::uint64_t>(b);
+    } else if (contents[0] == 'u') {
+      std::uint32_t u = 0;
+      sd_bus_message_read(m, "u", &u);
+      value = u;
+    } else if (contents[0] == 't') {
+      sd_bus_message_read(m, "t", &value);
+    }
+    sd_bus_message_exit_container(m);
+    sd_bus_message_exit_container(m);
+    reply.status[key] = value;
+  }
+  sd_bus_message_exit_container(m);
+}
+
+}  // namespace
+
+BusReply bus_verify(const std::string& address, const std::string& user, const std::string& code,
+                    const std::string& service, const std::string& rhost) {
+  return call(
+      address, protocol::kMethodVerify,
+      [&](sd_bus_message* m) {
+        sd_bus_message_append(m, "ssss", user.c_str(), code.c_str(), service.c_str(), rhost.c_str());
+      },
+      [](sd_bus_message* m, BusReply& reply) {
+        const char* outcome = nullptr;
+        const char* message = nullptr;
+        sd_bus_message_read(m, "ssu", &outcome, &message, &reply.backup_codes_left);
+        reply.outcome = outcome != nullptr ? outcome : "";
+        reply.message = message != nullptr ? message : "";
+      });
+}
+
+BusReply bus_status(const std::string& address, const std::string& user) {
+  return call(
+      address, protocol::kMethodStatus, [&](sd_bus_message* m) { sd_bus_message_append(m, "s", user.c_str()); },
+      read_status);
+}
+
+BusReply bus_reset(const std::string& address, const std::string& user) {
+  return call(
+      address, protocol::kMethodReset, [&](sd_bus_message* m) { sd_bus_message_append(m, "s", user.c_str()); },
+      [](sd_bus_message*, BusReply&) {});
+}
+
+std::string serialize(const BusReply& reply) {
+  return nlohmann::json{{"error_name", reply.error_name}, {"error_message", reply.error_message},
+                        {"outcome", reply.outcome},       {"message", reply.message},
+                        {"left", reply.backup_codes_left}, {"status", reply.status}}
+      .dump();
+}
+
+BusReply deserialize_bus_reply(const std::string& text) {
+  const auto j = nlohmann::json::parse(text);
+  return BusReply{j["error_name"], j["error_message"], j["outcome"], j["message"], j["left"],
+                  j["status"].get<std::map<std::string, std::uint64_t>>()};
+}
+
+}  // namespace otpd::test

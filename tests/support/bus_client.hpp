@@ -1,0 +1,29 @@
+// Calls otpd's D-Bus methods the way pam_otp.so does, on a given bus address.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace otpd::test {
+
+struct BusReply {
+  std::string error_name;  // empty on success
+  std::string error_message;
+  std::string outcome;     // Verify
+  std::string message;     // Verify
+  std::uint32_t backup_codes_left = 0;
+  std::map<std::string, std::uint64_t> status;  // Status: bools as 0/1
+  [[nodiscard]] bool ok() const { return error_name.empty(); }
+};
+
+[[nodiscard]] BusReply bus_verify(const std::string& address, const std::string& user, const std::string& code,
+                                  const std::string& service = "test", const std::string& rhost = "");
+[[nodiscard]] BusReply bus_status(const std::string& address, const std::string& user);
+[[nodiscard]] BusReply bus_reset(const std::string& address, const std::string& user);
+
+// As text, for replies that cross a run_as boundary.
+[[nodiscard]] std::string serialize(const BusReply& reply);
+[[nodiscard]] BusReply deserialize_bus_reply(const std::string& text);
+
+}  // namespace otpd::test

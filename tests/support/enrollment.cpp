@@ -1,0 +1,34 @@
+#include "enrollment.hpp"
+
+#include <stdexcept>
+
+#include "base32.hpp"
+#include "http_client.hpp"
+
+namespace otpd::test {
+
+std::string totp_code_at(const std::string& base32_secret, std::int64_t unix_time, const TotpParameters& params) {
+  const auto key = base32_decode(base32_secret);
+  if (!key) throw std::runtime_error("bad base32 secret");
+  const auto code = hotp(*key, *totp_step(unix_time, params.period), params.algorithm, params.digits);
+  return std::string(code->view());
+}
+
+std::string totp_code(const std::string& base32_secret, int steps_from_now, const TotpParameters& params) {
+  const std::int64_t when = std::time(nullptr) + std::int64_t{steps_from_now} * params.period;
+  return totp_code_at(base32_secret, when, params);
+}
+
+Enrolled enroll_as_root(const std::filesystem::path& socket, const std::string& user) {
+  const std::vector<std::pair<std::string, std::string>> as_user{{"X-OTP-User", user}};
+  const auto enabled = http_post(socket, "/v2/auth/otp/enable", nlohmann::json::object(), as_user);
+  if (enabled.status != 200) throw std::runtime_error("enable failed: " + enabled.body);
+  Enrolled result{user, enabled.json()["secret"].get<std::string>(), {}};
+  const auto confirmed =
+      http_post(socket, "/v2/auth/otp/confirm", {{"code", totp_code(result.secret, -1)}}, as_user);
+  if (confirmed.status != 200) throw std::runtime_error("confirm failed: " + confirmed.body);
+  result.backup_codes = confirmed.json()["backupCodes"].get<std::vector<std::string>>();
+  return result;
+}
+
+}  // namespace otpd::test

@@ -1,0 +1,98 @@
+#include "http_client.hpp"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <sstream>
+
+namespace otpd::test {
+namespace {
+
+int connect_unix(const std::filesystem::path& socket_path) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, socket_path.c_str(), sizeof(address.sun_path) - 1);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    if (fd >= 0) ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  return text;
+}
+
+HttpResponse parse_response(const std::string& raw) {
+  HttpResponse response;
+  const auto head_end = raw.find("\r\n\r\n");
+  if (raw.rfind("HTTP/1.", 0) != 0 || head_end == std::string::npos) return response;
+  std::istringstream head(raw.substr(0, head_end));
+  std::string line;
+  std::getline(head, line);
+  response.status = std::atoi(line.substr(9, 3).c_str());
+  while (std::getline(head, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string value = line.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(' '));
+    response.headers[lower(line.substr(0, colon))] = value;
+  }
+  response.body = raw.substr(head_end + 4);
+  return response;
+}
+
+}  // namespace
+
+nlohmann::json HttpResponse::json() const { return nlohmann::json::parse(body, nullptr, false); }
+
+HttpResponse http_raw(const std::filesystem::path& socket, const std::string& raw) {
+  const int fd = connect_unix(socket);
+  if (fd < 0) return {};
+  (void)!::send(fd, raw.data(), raw.size(), MSG_NOSIGNAL);
+  std::string answer;
+  char buffer[8192];
+  for (ssize_t got; (got = ::recv(fd, buffer, sizeof(buffer), 0)) > 0;) answer.append(buffer, static_cast<std::size_t>(got));
+  ::close(fd);
+  return parse_response(answer);
+}
+
+HttpResponse http(const std::filesystem::path& socket, const HttpRequest& request) {
+  std::string raw = request.method + " " + request.path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n";
+  for (const auto& [name, value] : request.headers) raw += name + ": " + value + "\r\n";
+  if (request.method != "GET" || !request.body.empty()) {
+    raw += "Content-Type: application/json\r\nContent-Length: " + std::to_string(request.body.size()) + "\r\n";
+  }
+  raw += "\r\n" + request.body;
+  return http_raw(socket, raw);
+}
+
+HttpResponse http_post(const std::filesystem::path& socket, const std::string& path, const nlohmann::json& body,
+                       std::vector<std::pair<std::string, std::string>> headers) {
+  return http(socket, HttpRequest{"POST", path, body.dump(), std::move(headers)});
+}
+
+HttpResponse http_get(const std::filesystem::path& socket, const std::string& path,
+                      std::vector<std::pair<std::string, std::string>> headers) {
+  return http(socket, HttpRequest{"GET", path, "", std::move(headers)});
+}
+
+std::string serialize(const HttpResponse& response) {
+  nlohmann::json text{{"status", response.status}, {"headers", response.headers}, {"body", response.body}};
+  return text.dump();
+}
+
+HttpResponse deserialize(const std::string& text) {
+  const auto parsed = nlohmann::json::parse(text);
+  return HttpResponse{parsed["status"].get<int>(),
+                      parsed["headers"].get<std::map<std::string, std::string>>(),
+                      parsed["body"].get<std::string>()};
+}
+
+}  // namespace otpd::test

@@ -1,0 +1,42 @@
+// A deliberately small HTTP/1.1 client over a Unix socket: it writes exactly the
+// bytes a test asks for, so tests can also send what no well-behaved client would.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace otpd::test {
+
+struct HttpResponse {
+  int status = 0;                              // 0: no answer (connection cut)
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  [[nodiscard]] nlohmann::json json() const;
+};
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string path = "/";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+[[nodiscard]] HttpResponse http(const std::filesystem::path& socket, const HttpRequest& request);
+// Sends `raw` bytes as they are and reads the answer until the server closes.
+[[nodiscard]] HttpResponse http_raw(const std::filesystem::path& socket, const std::string& raw);
+
+[[nodiscard]] HttpResponse http_post(const std::filesystem::path& socket, const std::string& path,
+                                     const nlohmann::json& body,
+                                     std::vector<std::pair<std::string, std::string>> headers = {});
+[[nodiscard]] HttpResponse http_get(const std::filesystem::path& socket, const std::string& path,
+                                    std::vector<std::pair<std::string, std::string>> headers = {});
+
+// The same across a process boundary (run_as): a response as text and back.
+[[nodiscard]] std::string serialize(const HttpResponse& response);
+[[nodiscard]] HttpResponse deserialize(const std::string& text);
+
+}  // namespace otpd::test

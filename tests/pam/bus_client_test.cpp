@@ -2,7 +2,6 @@
 // way the bus or the daemon can fail, each of which must come back as a BusError.
 #include "bus_client.hpp"
 
-#include <dirent.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -11,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "open_descriptors.hpp"
 #include "private_bus.hpp"
 
 namespace otpd::pam {
@@ -19,6 +19,7 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 using test::ChildProcess;
+using test::open_descriptors;
 using test::PrivateBus;
 using test::ScratchDir;
 using test::SystemBusAddress;
@@ -32,14 +33,6 @@ std::unique_ptr<ChildProcess> start_fake(std::vector<std::string> args = {}) {
 
 VerifyRequest request(std::string_view code) {
   return VerifyRequest{"alice", SecretString{code}, "sshd", "192.0.2.1"};
-}
-
-std::size_t open_descriptors() {
-  std::size_t count = 0;
-  DIR* dir = opendir("/proc/self/fd");
-  while (dir != nullptr && readdir(dir) != nullptr) ++count;
-  if (dir != nullptr) closedir(dir);
-  return count;
 }
 
 class BusClientTest : public ::testing::Test {

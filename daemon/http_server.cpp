@@ -341,10 +341,22 @@ void HttpServer::mhd_connection(void* self, MHD_Connection* connection, void** s
   }
 }
 
+// libmicrohttpd treats every connection as TCP until a socket option fails, and
+// says so per connection; on a Unix socket these are expected, not news.
+namespace {
+bool is_unix_socket_noise(std::string_view text) {
+  for (const std::string_view noise : {"TCP_NODELAY", "TCP_CORK", "Failed to push the data"}) {
+    if (text.find(noise) != std::string_view::npos) return true;
+  }
+  return false;
+}
+}  // namespace
+
 void HttpServer::mhd_log(void* self, const char* format, va_list args) noexcept {
   char line[512];
   std::vsnprintf(line, sizeof(line), format, args);
   std::string_view text(line);
+  if (is_unix_socket_noise(text)) return;
   while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
   try {
     static_cast<HttpServer*>(self)->log_.message(LogLevel::warning, std::string("http: ") + std::string(text));

@@ -11,24 +11,24 @@
 #include <sstream>
 
 #include "open_descriptors.hpp"
-#include "private_bus.hpp"
+#include "permissive_bus.hpp"
 
 namespace otpd::pam {
 namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
-using test::ChildProcess;
+using test::ReadyChild;
 using test::open_descriptors;
-using test::PrivateBus;
+using test::PermissiveBus;
 using test::ScratchDir;
 using test::SystemBusAddress;
 
 constexpr milliseconds kTimeout{2000};
 
-std::unique_ptr<ChildProcess> start_fake(std::vector<std::string> args = {}) {
+std::unique_ptr<ReadyChild> start_fake(std::vector<std::string> args = {}) {
   args.insert(args.begin(), test::path_from_env("FAKE_OTPD"));
-  return std::make_unique<ChildProcess>(args);
+  return std::make_unique<ReadyChild>(args);
 }
 
 VerifyRequest request(std::string_view code) {
@@ -37,7 +37,7 @@ VerifyRequest request(std::string_view code) {
 
 class BusClientTest : public ::testing::Test {
  protected:
-  PrivateBus bus_;
+  PermissiveBus bus_;
   SystemBusAddress address_{bus_.address()};
   const uid_t me_ = getuid();
 };
@@ -203,7 +203,7 @@ TEST(BusClientNoBus, NoBusIsAConnectFailure) {
 }
 
 TEST(BusClientActivation, StartsOtpdByBusActivation) {
-  const PrivateBus bus{{{"org.otpd.Otpd1", test::path_from_env("FAKE_OTPD") + " --code 111111"}}};
+  const PermissiveBus bus{{{"org.otpd.Otpd1", test::path_from_env("FAKE_OTPD") + " --code 111111"}}};
   const SystemBusAddress address{bus.address()};
   auto client = OtpdClient::connect(kTimeout, getuid());
   ASSERT_TRUE(client) << client.error().detail;

@@ -9,7 +9,7 @@
 #include <iterator>
 #include <stdexcept>
 
-#include "private_bus.hpp"
+#include "permissive_bus.hpp"
 
 extern "C" {
 #include <libpamtest.h>

@@ -12,7 +12,7 @@
 
 #include "open_descriptors.hpp"
 #include "pam_harness.hpp"
-#include "private_bus.hpp"
+#include "permissive_bus.hpp"
 
 namespace otpd::pam::test {
 namespace {
@@ -58,7 +58,7 @@ class PamModuleTest : public ::testing::Test {
   void start_otpd(Strings args = {}, std::optional<uid_t> run_as = std::nullopt) {
     args.insert(args.begin(), path_from_env("FAKE_OTPD"));
     if (!run_as) args.insert(args.end(), {"--record", (dir_.path() / "requests").string()});
-    otpd_ = std::make_unique<ChildProcess>(args, run_as);
+    otpd_ = std::make_unique<ReadyChild>(args, run_as);
   }
 
   // What otpd was asked, one line a call.
@@ -68,10 +68,10 @@ class PamModuleTest : public ::testing::Test {
     return text.str();
   }
 
-  PrivateBus bus_;
+  PermissiveBus bus_;
   SystemBusAddress address_{bus_.address()};
   ScratchDir dir_;
-  std::unique_ptr<ChildProcess> otpd_;
+  std::unique_ptr<ReadyChild> otpd_;
 };
 
 TEST_F(PamModuleTest, RightCodeSucceeds) {

@@ -1,4 +1,4 @@
-#include "private_bus.hpp"
+#include "permissive_bus.hpp"
 
 #include <cstdlib>
 #include <fstream>
@@ -38,14 +38,14 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
 
 }  // namespace
 
-PrivateBus::PrivateBus(const std::map<std::string, std::string>& activatable) {
+PermissiveBus::PermissiveBus(const std::map<std::string, std::string>& activatable) {
   std::filesystem::create_directory(dir_.path() / "services");
   for (const auto& [name, exec] : activatable) {
     write_file(dir_.path() / "services" / (name + ".service"),
                "[D-BUS Service]\nName=" + name + "\nExec=" + exec + "\n");
   }
   write_file(dir_.path() / "bus.conf", config(dir_.path()));
-  daemon_ = std::make_unique<ChildProcess>(std::vector<std::string>{
+  daemon_ = std::make_unique<ReadyChild>(std::vector<std::string>{
       path_from_env("DBUS_DAEMON"), "--config-file=" + (dir_.path() / "bus.conf").string(),
       "--nofork", "--nopidfile", "--print-address=1"});
   address_ = daemon_->ready_line();

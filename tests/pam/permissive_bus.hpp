@@ -1,19 +1,22 @@
-// A dbus-daemon of the test's own, standing in for the system bus: the module and
-// the fake otpd find it through DBUS_SYSTEM_BUS_ADDRESS.
+// A dbus-daemon of the test's own, standing in for the system bus, whose policy lets
+// anybody own and call anything, and which can start services by bus activation:
+// the module's own owner check is what is under test. The module and the fake otpd
+// find it through DBUS_SYSTEM_BUS_ADDRESS. (tests/support's PrivateBus has the real
+// system bus policy; it is what the tests against the real otpd use.)
 #pragma once
 
 #include <map>
 #include <string>
 
-#include "child_process.hpp"
+#include "ready_child.hpp"
 #include "scratch_dir.hpp"
 
 namespace otpd::pam::test {
 
-class PrivateBus {
+class PermissiveBus {
  public:
   // `activatable`: bus name -> command line the bus runs to start it on demand.
-  explicit PrivateBus(const std::map<std::string, std::string>& activatable = {});
+  explicit PermissiveBus(const std::map<std::string, std::string>& activatable = {});
 
   [[nodiscard]] const std::string& address() const { return address_; }
   // SIGSTOP / SIGCONT the bus daemon itself.
@@ -22,7 +25,7 @@ class PrivateBus {
  private:
   ScratchDir dir_;
   std::string address_;
-  std::unique_ptr<ChildProcess> daemon_;
+  std::unique_ptr<ReadyChild> daemon_;
 };
 
 // Points DBUS_SYSTEM_BUS_ADDRESS at `address` for the life of this object.

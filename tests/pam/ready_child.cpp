@@ -1,4 +1,4 @@
-#include "child_process.hpp"
+#include "ready_child.hpp"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -43,7 +43,7 @@ std::string read_line(int fd) {
 
 }  // namespace
 
-ChildProcess::ChildProcess(const std::vector<std::string>& argv, std::optional<uid_t> run_as) {
+ReadyChild::ReadyChild(const std::vector<std::string>& argv, std::optional<uid_t> run_as) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
   pid_ = fork();
@@ -59,9 +59,9 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, std::optional<u
   }
 }
 
-ChildProcess::~ChildProcess() { reap(); }
+ReadyChild::~ReadyChild() { reap(); }
 
-void ChildProcess::reap() noexcept {
+void ReadyChild::reap() noexcept {
   if (pid_ > 0) {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
@@ -71,6 +71,6 @@ void ChildProcess::reap() noexcept {
   stdout_fd_ = -1;
 }
 
-void ChildProcess::signal(int signal_number) const { kill(pid_, signal_number); }
+void ReadyChild::signal(int signal_number) const { kill(pid_, signal_number); }
 
 }  // namespace otpd::pam::test

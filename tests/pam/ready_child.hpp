@@ -1,4 +1,5 @@
-// A process the tests start and always reap: dbus-daemon, the fake otpd.
+// A process that says when it is ready, by its first line of output, and that the
+// test always reaps: dbus-daemon --print-address, the fake otpd.
 #pragma once
 
 #include <sys/types.h>
@@ -9,16 +10,16 @@
 
 namespace otpd::pam::test {
 
-class ChildProcess {
+class ReadyChild {
  public:
   // Runs `argv` with stdout on a pipe and waits until it writes its first line (its
   // "ready"), which is returned by ready_line(). `run_as` drops to that uid first.
   // Throws std::runtime_error when the child cannot start or exits before the line.
-  explicit ChildProcess(const std::vector<std::string>& argv,
+  explicit ReadyChild(const std::vector<std::string>& argv,
                         std::optional<uid_t> run_as = std::nullopt);
-  ~ChildProcess();
-  ChildProcess(const ChildProcess&) = delete;
-  ChildProcess& operator=(const ChildProcess&) = delete;
+  ~ReadyChild();
+  ReadyChild(const ReadyChild&) = delete;
+  ReadyChild& operator=(const ReadyChild&) = delete;
 
   [[nodiscard]] const std::string& ready_line() const { return ready_line_; }
   [[nodiscard]] pid_t pid() const { return pid_; }

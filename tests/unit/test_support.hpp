@@ -1,0 +1,92 @@
+// Helpers the unit test binaries share: a private temporary directory, a fixed
+// sealing key, and byte/file conversions.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+#include <vector>
+
+#include "error.hpp"
+#include "secure_bytes.hpp"
+
+namespace otpd::test {
+
+// A fresh directory under /tmp (mode 0700, from mkdtemp), removed with all it holds.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = "/tmp/otpd-unit-XXXXXX";
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::system_error(errno, std::generic_category(), "mkdtemp");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+  [[nodiscard]] std::filesystem::path operator/(std::string_view name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// The value of a step a test cannot go on without; its failure throws, which
+// GoogleTest reports as the test's failure with the error's message.
+template <class T>
+T must(Expected<T> result, std::string_view what = "") {
+  if (!result) throw std::runtime_error(std::string(what) + ": " + result.error().message);
+  if constexpr (!std::is_void_v<T>) return std::move(*result);
+}
+
+inline std::vector<std::uint8_t> bytes_of(std::string_view text) {
+  return {text.begin(), text.end()};
+}
+
+inline std::string text_of(std::span<const std::uint8_t> bytes) {
+  return {bytes.begin(), bytes.end()};
+}
+
+// The fixed 32-byte sealing key the tests seal under: 0x00, 0x01, ..., 0x1f.
+inline SecureBytes test_key(std::uint8_t first = 0) {
+  SecureBytes key(32);
+  for (std::size_t i = 0; i < key.size(); ++i) key.data()[i] = static_cast<std::uint8_t>(first + i);
+  return key;
+}
+
+// The whole file as bytes in a string; empty when it does not exist.
+inline std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+inline void write_file(const std::filesystem::path& path, std::string_view contents, mode_t mode = 0600) {
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+    ASSERT_TRUE(out.good()) << "cannot write " << path;
+  }
+  ASSERT_EQ(::chmod(path.c_str(), mode), 0) << path;
+}
+
+inline mode_t file_mode(const std::filesystem::path& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return 0;
+  return st.st_mode & 07777;
+}
+
+}  // namespace otpd::test

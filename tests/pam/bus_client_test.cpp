@@ -18,9 +18,9 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
-using test::ReadyChild;
 using test::open_descriptors;
 using test::PermissiveBus;
+using test::ReadyChild;
 using test::ScratchDir;
 using test::SystemBusAddress;
 
@@ -203,7 +203,8 @@ TEST(BusClientNoBus, NoBusIsAConnectFailure) {
 }
 
 TEST(BusClientActivation, StartsOtpdByBusActivation) {
-  const PermissiveBus bus{{{"org.otpd.Otpd1", test::path_from_env("FAKE_OTPD") + " --code 111111"}}};
+  const PermissiveBus bus{
+      {{"org.otpd.Otpd1", test::path_from_env("FAKE_OTPD") + " --code 111111"}}};
   const SystemBusAddress address{bus.address()};
   auto client = OtpdClient::connect(kTimeout, getuid());
   ASSERT_TRUE(client) << client.error().detail;

@@ -64,7 +64,11 @@ std::vector<std::string> Conversation::messages(int style) const {
 }
 
 void run_under_pam_wrapper(char** argv, const PamStacks& stacks) {
-  if (std::getenv("PAM_WRAPPER") != nullptr) return;
+  if (std::getenv("PAM_WRAPPER") != nullptr) {
+    // Loaded now; the daemons the tests start need no pam_wrapper of their own.
+    unsetenv("LD_PRELOAD");
+    return;
+  }
   const std::filesystem::path dir = path_from_env("PAM_TEST_SERVICE_DIR");
   std::filesystem::create_directories(dir);
   for (const auto& [name, lines] : stacks) {

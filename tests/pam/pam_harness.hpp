@@ -36,7 +36,8 @@ using PamStacks = std::map<std::string, std::vector<std::string>>;
 // pam_wrapper reads its service files once, when it is loaded, so they must exist
 // before the test binary starts. Call this first thing in main(): the first time it
 // writes `stacks` into PAM_TEST_SERVICE_DIR and runs the binary again under pam_wrapper
-// (it does not return); under pam_wrapper it returns at once.
+// (it does not return); under pam_wrapper it takes LD_PRELOAD out of the environment,
+// so that the programs the tests start do not load pam_wrapper too, and returns.
 void run_under_pam_wrapper(char** argv, const PamStacks& stacks);
 
 // pam_authenticate for `user` on `service`. The PAM environment after it is read only

@@ -1,5 +1,6 @@
 #include "pam_harness.hpp"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -63,11 +64,11 @@ std::vector<std::string> Conversation::messages(int style) const {
   return texts;
 }
 
-void run_under_pam_wrapper(char** argv, const PamStacks& stacks) {
+int run_tests_under_pam_wrapper(int argc, char** argv, const PamStacks& stacks) {
   if (std::getenv("PAM_WRAPPER") != nullptr) {
-    // Loaded now; the daemons the tests start need no pam_wrapper of their own.
     unsetenv("LD_PRELOAD");
-    return;
+    ::testing::InitGoogleTest(&argc, argv);
+    return RUN_ALL_TESTS();
   }
   const std::filesystem::path dir = path_from_env("PAM_TEST_SERVICE_DIR");
   std::filesystem::create_directories(dir);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <security/pam_appl.h>
+#include <sys/types.h>
 
 #include <map>
 #include <string>
@@ -30,15 +31,19 @@ struct PamRun {
   std::vector<std::string> env;  // the PAM environment afterwards (pam_get_items.so fills it)
 };
 
-// The PAM services a test binary uses: name -> the lines of its auth stack.
-using PamStacks = std::map<std::string, std::vector<std::string>>;
+using Strings = std::vector<std::string>;
 
-// pam_wrapper reads its service files once, when it is loaded, so they must exist
-// before the test binary starts. Call this first thing in main(): the first time it
-// writes `stacks` into PAM_TEST_SERVICE_DIR and runs the binary again under pam_wrapper
-// (it does not return); under pam_wrapper it takes LD_PRELOAD out of the environment,
-// so that the programs the tests start do not load pam_wrapper too, and returns.
-void run_under_pam_wrapper(char** argv, const PamStacks& stacks);
+inline constexpr uid_t kNobody = 65534;
+
+// The PAM services a test binary uses: name -> the lines of its auth stack.
+using PamStacks = std::map<std::string, Strings>;
+
+// main() of a test binary that runs PAM stacks. pam_wrapper reads its service files
+// once, when it is loaded, so they must exist before the binary starts: the first time
+// this writes `stacks` into PAM_TEST_SERVICE_DIR and runs the binary again under
+// pam_wrapper. Under pam_wrapper it takes LD_PRELOAD out of the environment, so that
+// the daemons the tests start do not load pam_wrapper too, and runs the tests.
+[[nodiscard]] int run_tests_under_pam_wrapper(int argc, char** argv, const PamStacks& stacks);
 
 // pam_authenticate for `user` on `service`. The PAM environment after it is read only
 // when the result is `expected` (libpamtest stops at the first surprise).

@@ -19,9 +19,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
-using Strings = std::vector<std::string>;
-
-constexpr uid_t kNobody = 65534;
 
 // Every stack the tests run, written before pam_wrapper loads (see pam_harness.hpp).
 PamStacks stacks() {
@@ -351,7 +348,5 @@ TEST_F(PamModuleTest, LeavesNoDescriptorBehind) {
 }  // namespace otpd::pam::test
 
 int main(int argc, char** argv) {
-  otpd::pam::test::run_under_pam_wrapper(argv, otpd::pam::test::stacks());
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
+  return otpd::pam::test::run_tests_under_pam_wrapper(argc, argv, otpd::pam::test::stacks());
 }

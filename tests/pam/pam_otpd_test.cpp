@@ -18,9 +18,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
-using Strings = std::vector<std::string>;
-
-constexpr uid_t kNobody = 65534;
 constexpr const char* kEnrolledUser = "daemon";  // in every Debian passwd
 constexpr const char* kUnenrolledUser = "bin";
 
@@ -220,7 +217,5 @@ TEST_F(PamImpostorTest, ABusNameOwnedByANonRootProcessIsRefused) {
 }  // namespace otpd::pam::test
 
 int main(int argc, char** argv) {
-  otpd::pam::test::run_under_pam_wrapper(argv, otpd::pam::test::stacks());
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
+  return otpd::pam::test::run_tests_under_pam_wrapper(argc, argv, otpd::pam::test::stacks());
 }

@@ -68,7 +68,9 @@ std::string set_issuer(Config& config, std::string_view value) {
 }
 
 std::string set_algorithm(Config& config, std::string_view value) {
-  const auto algorithm = hash_algorithm_from_name(value);
+  std::string upper(value);
+  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
+  const auto algorithm = hash_algorithm_from_name(upper);
   if (!algorithm) return "expected SHA1, SHA256 or SHA512";
   config.policy.totp.algorithm = *algorithm;
   return {};

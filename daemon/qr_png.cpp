@@ -50,10 +50,14 @@ void append_to_vector(png_structp png, png_bytep data, png_size_t length) {
 
 void flush_nothing(png_structp) {}
 
+// libpng would print to stderr; a library stays quiet and reports by its result.
+[[noreturn]] void on_png_error(png_structp png, png_const_charp) { png_longjmp(png, 1); }
+void on_png_warning(png_structp, png_const_charp) {}
+
 // libpng reports errors by longjmp, so this function holds no object with a
 // destructor between setjmp and the libpng calls: the vectors live in the caller.
 bool encode_png(const BitImage& image, std::vector<png_bytep>& rows, std::vector<std::uint8_t>& out) {
-  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, on_png_error, on_png_warning);
   if (png == nullptr) return false;
   png_infop info = png_create_info_struct(png);
   if (info == nullptr || setjmp(png_jmpbuf(png))) {
@@ -72,6 +76,9 @@ bool encode_png(const BitImage& image, std::vector<png_bytep>& rows, std::vector
 }  // namespace
 
 Expected<std::vector<std::uint8_t>> qr_png(std::string_view text, const QrPngStyle& style) {
+  if (style.pixels_per_module < 1 || style.pixels_per_module > 32 || style.quiet_zone_modules > 16) {
+    return fail(ErrorKind::invalid_argument, "QR style out of range");
+  }
   const std::string terminated(text);
   QrCodePtr code(QRcode_encodeString(terminated.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1));
   if (!code) return fail(ErrorKind::system, "QR encoding failed");

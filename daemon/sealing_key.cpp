@@ -84,7 +84,9 @@ Expected<SecureBytes> load_sealing_key(
     const std::filesystem::path& key_file) {
   if (credentials_directory) {
     const auto credential = *credentials_directory / kCredentialName;
-    if (::access(credential.c_str(), F_OK) == 0) {
+    std::error_code error;
+    // symlink_status: a dangling link is there, and refused, not skipped.
+    if (std::filesystem::symlink_status(credential, error).type() != std::filesystem::file_type::not_found) {
       // systemd owns the credential directory and its modes.
       return read_key_file(credential, false);
     }

@@ -98,8 +98,16 @@ Expected<void> migrate(sqlite3* db) {
 Expected<void> configure(sqlite3* db) {
   // WAL + FULL: every commit is on disk before it returns. secure_delete overwrites
   // what a deleted row held (sealed secrets, code hashes).
+  auto journal = Statement::prepare(db, "PRAGMA journal_mode = WAL");
+  if (!journal) return tl::unexpected(journal.error());
+  auto mode = journal->step();
+  if (!mode) return tl::unexpected(mode.error());
+  // SQLite keeps the old mode, silently, where WAL is impossible.
+  if (!*mode || journal->column_text(0) != "wal") {
+    return fail(ErrorKind::storage, "the database cannot use WAL journaling on this file system");
+  }
   static constexpr const char* kPragmas[] = {
-      "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA secure_delete = ON",
+      "PRAGMA synchronous = FULL", "PRAGMA secure_delete = ON",
       "PRAGMA trusted_schema = OFF", "PRAGMA cell_size_check = ON", "PRAGMA busy_timeout = 5000",
   };
   for (const char* pragma : kPragmas) {
@@ -195,6 +203,7 @@ Store::Transaction::~Transaction() {
 
 Expected<void> Store::Transaction::commit() {
   Store* store = std::exchange(store_, nullptr);
+  if (store == nullptr) return fail(ErrorKind::storage, "the transaction has already ended");
   auto committed = store->statements_->commit.run();
   if (!committed) (void)store->statements_->rollback.run();
   return committed;

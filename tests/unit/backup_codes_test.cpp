@@ -33,7 +33,9 @@ TEST(GenerateBackupCodes, TenDistinctCodesShapedXxxxDashXxxx) {
     ASSERT_EQ(code.size(), 9U) << code;
     EXPECT_EQ(code[4], '-') << code;
     for (std::size_t i = 0; i < code.size(); ++i) {
-      if (i != 4) EXPECT_TRUE(is_alphabet_symbol(code[i])) << code;
+      if (i != 4) {
+        EXPECT_TRUE(is_alphabet_symbol(code[i])) << code;
+      }
     }
   }
 }

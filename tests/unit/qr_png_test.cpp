@@ -69,7 +69,7 @@ void expect_zbar_round_trip(std::string_view text) {
   const test::TempDir dir;
   const auto file = dir / "qr.png";
   const auto png = png_of(text);
-  test::write_file(file, test::text_of(png));
+  test::write_file_with_mode(file, test::text_of(png));
   EXPECT_EQ(zbar_decode(*zbarimg, file), std::string(text));
 }
 
@@ -166,6 +166,19 @@ TEST(PngDataUri, IsThePrefixAndTheBase64OfThePng) {
   ASSERT_EQ(uri.substr(0, kPrefix.size()), kPrefix);
   EXPECT_EQ(uri.substr(kPrefix.size()), base64_encode(png));
   EXPECT_EQ(uri.substr(kPrefix.size(), 4), "iVBO");  // base64 of the PNG signature's start
+}
+
+}  // namespace
+}  // namespace otpd
+
+namespace otpd {
+namespace {
+
+TEST(QrPngStyle, OutOfRangeStylesAreRefusedQuietly) {
+  EXPECT_FALSE(qr_png("otpauth://totp/x", QrPngStyle{0, 4}));
+  EXPECT_FALSE(qr_png("otpauth://totp/x", QrPngStyle{33, 4}));
+  EXPECT_FALSE(qr_png("otpauth://totp/x", QrPngStyle{4, 17}));
+  EXPECT_TRUE(qr_png("otpauth://totp/x", QrPngStyle{1, 0}));
 }
 
 }  // namespace

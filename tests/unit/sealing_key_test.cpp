@@ -19,7 +19,7 @@ namespace {
 using test::file_mode;
 using test::read_file;
 using test::TempDir;
-using test::write_file;
+using test::write_file_with_mode;
 
 std::string as_string(const SecureBytes& bytes) { return test::text_of(bytes.view()); }
 
@@ -68,7 +68,7 @@ TEST_F(SealingKeyTest, TwoNewKeysDiffer) {
 
 TEST_F(SealingKeyTest, ReadsAnExistingPrivateKeyFile) {
   const std::string bytes(32, '\x42');
-  write_file(key_file, bytes, 0600);
+  write_file_with_mode(key_file, bytes, 0600);
   const auto key = load();
   ASSERT_TRUE(key) << key.error().message;
   EXPECT_EQ(as_string(*key), bytes);
@@ -76,7 +76,7 @@ TEST_F(SealingKeyTest, ReadsAnExistingPrivateKeyFile) {
 
 TEST_F(SealingKeyTest, RefusesASymlink) {
   const auto target = dir / "real.key";
-  write_file(target, std::string(32, '\x42'), 0600);
+  write_file_with_mode(target, std::string(32, '\x42'), 0600);
   std::filesystem::create_symlink(target, key_file);
   expect_refused("a symlink to a good key");
   EXPECT_EQ(read_file(target), std::string(32, '\x42'));
@@ -90,28 +90,28 @@ TEST_F(SealingKeyTest, RefusesADanglingSymlinkAndWritesNothingThrough) {
 }
 
 TEST_F(SealingKeyTest, RefusesAFileOthersCanRead) {
-  write_file(key_file, std::string(32, '\x42'), 0644);
+  write_file_with_mode(key_file, std::string(32, '\x42'), 0644);
   expect_refused("mode 0644");
   EXPECT_EQ(file_mode(key_file), 0644U) << "refused, never repaired";
 }
 
 TEST_F(SealingKeyTest, RefusesAFileTheGroupCanRead) {
-  write_file(key_file, std::string(32, '\x42'), 0640);
+  write_file_with_mode(key_file, std::string(32, '\x42'), 0640);
   expect_refused("mode 0640");
 }
 
 TEST_F(SealingKeyTest, RefusesAShortKey) {
-  write_file(key_file, std::string(31, '\x42'), 0600);
+  write_file_with_mode(key_file, std::string(31, '\x42'), 0600);
   expect_refused("31 bytes");
 }
 
 TEST_F(SealingKeyTest, RefusesALongKey) {
-  write_file(key_file, std::string(33, '\x42'), 0600);
+  write_file_with_mode(key_file, std::string(33, '\x42'), 0600);
   expect_refused("33 bytes");
 }
 
 TEST_F(SealingKeyTest, RefusesAnEmptyKeyFile) {
-  write_file(key_file, "", 0600);
+  write_file_with_mode(key_file, "", 0600);
   expect_refused("0 bytes");
 }
 
@@ -134,22 +134,22 @@ class CredentialKeyTest : public SealingKeyTest {
 
 TEST_F(CredentialKeyTest, UsesTheCredentialWhenPresent) {
   const std::string credential(32, '\x17');
-  write_file(credentials / kCredentialName, credential, 0400);
-  write_file(key_file, std::string(32, '\x42'), 0600);
+  write_file_with_mode(credentials / kCredentialName, credential, 0400);
+  write_file_with_mode(key_file, std::string(32, '\x42'), 0600);
   const auto key = load_with_credentials();
   ASSERT_TRUE(key) << key.error().message;
   EXPECT_EQ(as_string(*key), credential);
 }
 
 TEST_F(CredentialKeyTest, CreatesNoKeyFileWhenTheCredentialIsPresent) {
-  write_file(credentials / kCredentialName, std::string(32, '\x17'), 0400);
+  write_file_with_mode(credentials / kCredentialName, std::string(32, '\x17'), 0400);
   ASSERT_TRUE(load_with_credentials());
   EXPECT_FALSE(std::filesystem::exists(std::filesystem::symlink_status(key_file)));
 }
 
 TEST_F(CredentialKeyTest, RefusesAWrongSizeCredential) {
   for (const std::size_t size : {0U, 31U, 33U}) {
-    write_file(credentials / kCredentialName, std::string(size, '\x17'), 0600);
+    write_file_with_mode(credentials / kCredentialName, std::string(size, '\x17'), 0600);
     const auto key = load_with_credentials();
     EXPECT_FALSE(key) << size << " bytes";
     EXPECT_FALSE(std::filesystem::exists(key_file)) << "no fallback to the key file";
@@ -160,6 +160,21 @@ TEST_F(CredentialKeyTest, FallsBackToTheKeyFileWithoutTheCredential) {
   const auto key = load_with_credentials();
   ASSERT_TRUE(key) << key.error().message;
   EXPECT_EQ(read_file(key_file), as_string(*key));
+}
+
+}  // namespace
+}  // namespace otpd
+
+namespace otpd {
+namespace {
+
+TEST(CredentialSymlink, ADanglingCredentialIsRefusedNotSkipped) {
+  test::TempDir credentials;
+  test::TempDir state;
+  std::filesystem::create_symlink(credentials / "nowhere", credentials / kCredentialName);
+  const auto key = load_sealing_key(credentials.path(), state / "otpd.key");
+  EXPECT_FALSE(key) << "falling back to a key file would silently change the key";
+  EXPECT_FALSE(std::filesystem::exists(state / "otpd.key"));
 }
 
 }  // namespace

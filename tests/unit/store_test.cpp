@@ -113,7 +113,7 @@ TEST_F(StoreTest, OpenCreatesAPrivateWalDatabaseAtTheCurrentSchema) {
 }
 
 TEST_F(StoreTest, AnExistingEmptyFileIsInitialised) {
-  test::write_file(db_path, "", 0600);
+  test::write_file_with_mode(db_path, "", 0600);
   Store store = open_store();
   EXPECT_TRUE(must(store.find_enrollment("alice")) == std::nullopt);
   EXPECT_EQ(Probe(db_path).text("PRAGMA user_version"), std::to_string(kSchemaVersion));
@@ -152,7 +152,7 @@ TEST_F(StoreTest, RefusesADatabaseOthersCanRead) {
 }
 
 TEST_F(StoreTest, RefusesAFileThatIsNotADatabase) {
-  test::write_file(db_path, std::string(4096, 'x') + "this is not an SQLite database", 0600);
+  test::write_file_with_mode(db_path, std::string(4096, 'x') + "this is not an SQLite database", 0600);
   expect_refused("garbage");
 }
 

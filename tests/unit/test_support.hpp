@@ -19,31 +19,10 @@
 #include <vector>
 
 #include "error.hpp"
+#include "temp_dir.hpp"
 #include "secure_bytes.hpp"
 
 namespace otpd::test {
-
-// A fresh directory under /tmp (mode 0700, from mkdtemp), removed with all it holds.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = "/tmp/otpd-unit-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::system_error(errno, std::generic_category(), "mkdtemp");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-  [[nodiscard]] std::filesystem::path operator/(std::string_view name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // The value of a step a test cannot go on without; its failure throws, which
 // GoogleTest reports as the test's failure with the error's message.
@@ -68,13 +47,8 @@ inline SecureBytes test_key(std::uint8_t first = 0) {
   return key;
 }
 
-// The whole file as bytes in a string; empty when it does not exist.
-inline std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-inline void write_file(const std::filesystem::path& path, std::string_view contents, mode_t mode = 0600) {
+// Writes `contents` and sets `mode` (read_file and write_file come from temp_dir.hpp).
+inline void write_file_with_mode(const std::filesystem::path& path, std::string_view contents, mode_t mode = 0600) {
   {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(contents.data(), static_cast<std::streamsize>(contents.size()));

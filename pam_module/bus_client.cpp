@@ -94,10 +94,14 @@ tl::expected<std::string, BusError> name_owner(sd_bus* bus, milliseconds timeout
 tl::expected<std::string, BusError> find_owner(sd_bus* bus, milliseconds timeout) {
   auto owner = name_owner(bus, timeout);
   if (owner || owner.error().error_name != SD_BUS_ERROR_NAME_HAS_NO_OWNER) return owner;
-  const auto started = call_driver(bus, timeout, BusFailure::not_running, "StartServiceByName",
-                                   "su", c_str(protocol::kBusName), 0U);
-  if (!started) return tl::unexpected{started.error()};
-  return name_owner(bus, timeout);
+  auto started = call_driver(bus, timeout, BusFailure::not_running, "StartServiceByName", "su",
+                             c_str(protocol::kBusName), 0U);
+  if (started) return name_owner(bus, timeout);
+  BusError error = std::move(started.error());
+  if (error.failure == BusFailure::not_running) {
+    error.detail = "otpd is not running and the bus cannot start it: " + error.detail;
+  }
+  return tl::unexpected{std::move(error)};
 }
 
 tl::expected<uid_t, BusError> read_uid(const MessagePtr& reply) {

@@ -2,6 +2,8 @@
 // "PAM_SUCCESS for an accepted code and for nothing else" can be read and tested.
 #pragma once
 
+#include <security/_pam_types.h>
+
 #include <optional>
 #include <string_view>
 
@@ -15,7 +17,7 @@ namespace otpd::pam {
 enum class Notice { none, info, error };
 
 struct PamResult {
-  int code;
+  int code = PAM_AUTH_ERR;  // never PAM_SUCCESS (0) by default
   Notice notice = Notice::none;
 
   friend bool operator==(const PamResult&, const PamResult&) = default;

@@ -156,6 +156,11 @@ void HttpServer::accept_connections() {
       continue;  // no identity, no service
     }
     if (connections_per_uid_[peer.uid] >= limits_.max_connections_per_uid) {
+      // Some of the uid's connections may have closed while they waited to be
+      // accepted: let MHD reap those before saying no.
+      MHD_run(daemon_);
+    }
+    if (connections_per_uid_[peer.uid] >= limits_.max_connections_per_uid) {
       refuse_connection(connection.get());
       continue;
     }

@@ -14,7 +14,8 @@ namespace proto = protocol;
 using proto::Outcome;
 
 struct VerifyCall {
-  const char* user = nullptr;
+  const char* login_name = nullptr;  // as PAM passed it
+  std::string user;                  // the name the enrollment is stored under
   const char* code = nullptr;
   const char* service = nullptr;
   const char* rhost = nullptr;
@@ -94,14 +95,15 @@ int BusService::on_reset(sd_bus_message* message, void* userdata, sd_bus_error* 
 
 int BusService::verify(sd_bus_message* message, sd_bus_error* error) {
   VerifyCall call;
-  if (int r = sd_bus_message_read(message, "ssss", &call.user, &call.code, &call.service, &call.rhost);
+  if (int r = sd_bus_message_read(message, "ssss", &call.login_name, &call.code, &call.service, &call.rhost);
       r < 0) {
     return r;
   }
-  if (!is_acceptable_user_name(call.user) || !within(call.code, proto::kMaxCodeLength) ||
+  if (!is_acceptable_user_name(call.login_name) || !within(call.code, proto::kMaxCodeLength) ||
       !within(call.service, proto::kMaxServiceLength) || !within(call.rhost, proto::kMaxRhostLength)) {
     return invalid_argument(error, "Verify: an argument is malformed or too long");
   }
+  call.user = canonical_user_name(users_, call.login_name);
   auto result = service_.verify_login(call.user, call.code);
   if (!result) return internal_error(error, "Verify", result.error());
   log_login(call, *result);
@@ -115,7 +117,7 @@ int BusService::status(sd_bus_message* message, sd_bus_error* error) {
   const char* user = nullptr;
   if (int r = sd_bus_message_read(message, "s", &user); r < 0) return r;
   if (!is_acceptable_user_name(user)) return invalid_argument(error, "Status: malformed user name");
-  auto result = service_.status(user);
+  auto result = service_.status(canonical_user_name(users_, user));
   if (!result) return internal_error(error, "Status", result.error());
 
   sd_bus_message* raw = nullptr;
@@ -134,9 +136,10 @@ int BusService::reset(sd_bus_message* message, sd_bus_error* error) {
   const char* user = nullptr;
   if (int r = sd_bus_message_read(message, "s", &user); r < 0) return r;
   if (!is_acceptable_user_name(user)) return invalid_argument(error, "Reset: malformed user name");
-  auto removed = service_.reset(user);
+  const std::string name = canonical_user_name(users_, user);
+  auto removed = service_.reset(name);
   if (!removed) return internal_error(error, "Reset", removed.error());
-  log_.security({"reset", LogLevel::notice, {{"user", user}, {"had_enrollment", *removed ? "yes" : "no"}}});
+  log_.security({"reset", LogLevel::notice, {{"user", name}, {"had_enrollment", *removed ? "yes" : "no"}}});
   return sd_bus_reply_method_return(message, "");
 }
 
@@ -155,6 +158,7 @@ void BusService::log_login(const VerifyCall& call, const LoginResult& result) {
                        {"service", call.service},
                        {"rhost", call.rhost},
                        {"outcome", std::string(proto::outcome_name(result.outcome))}}};
+  if (call.user != call.login_name) entry.fields.push_back({"login_name", call.login_name});
   if (result.outcome == Outcome::ok_backup) {
     entry.fields.push_back({"backup_codes_left", std::to_string(result.backup_codes_left)});
   }
@@ -185,8 +189,9 @@ const sd_bus_vtable* BusService::vtable() {
   return table;
 }
 
-Expected<std::unique_ptr<BusService>> BusService::start(sd_event* event, OtpService& service, EventLog& log) {
-  std::unique_ptr<BusService> self(new BusService(service, log));
+Expected<std::unique_ptr<BusService>> BusService::start(sd_event* event, OtpService& service,
+                                                        const UserDirectory& users, EventLog& log) {
+  std::unique_ptr<BusService> self(new BusService(service, users, log));
   sd_bus* raw = nullptr;
   if (int r = sd_bus_open_system(&raw); r < 0) {
     return fail(ErrorKind::system, std::string("cannot connect to the system bus: ") + std::strerror(-r));

@@ -12,6 +12,7 @@
 #include "event_log.hpp"
 #include "otp_service.hpp"
 #include "sd_handles.hpp"
+#include "user_directory.hpp"
 
 namespace otpd {
 
@@ -20,13 +21,14 @@ class BusService {
   // Connects to the system bus (DBUS_SYSTEM_BUS_ADDRESS when set), exports the
   // object, takes the name and attaches to `event`.
   [[nodiscard]] static Expected<std::unique_ptr<BusService>> start(sd_event* event, OtpService& service,
-                                                                   EventLog& log);
+                                                                   const UserDirectory& users, EventLog& log);
   BusService(const BusService&) = delete;
   BusService& operator=(const BusService&) = delete;
   ~BusService() = default;
 
  private:
-  BusService(OtpService& service, EventLog& log) : service_(service), log_(log) {}
+  BusService(OtpService& service, const UserDirectory& users, EventLog& log)
+      : service_(service), users_(users), log_(log) {}
 
   static const sd_bus_vtable* vtable();
   static int on_verify(sd_bus_message* message, void* userdata, sd_bus_error* error) noexcept;
@@ -40,6 +42,7 @@ class BusService {
   void log_login(const struct VerifyCall& call, const LoginResult& result);
 
   OtpService& service_;
+  const UserDirectory& users_;
   EventLog& log_;
   SdBus bus_;
   SdBusSlot object_slot_;

@@ -24,9 +24,10 @@ CheckedCode check_totp(std::span<const std::uint8_t> secret, const EnrollmentRec
   bool matched = false;
   std::uint64_t matched_step = 0;
   for (std::uint64_t step = first; step <= last; ++step) {
-    const auto expected = hotp(secret, step, record.params.algorithm, record.params.digits);
+    auto expected = hotp(secret, step, record.params.algorithm, record.params.digits);
     const bool equal = expected && CRYPTO_memcmp(expected->text, request.code.data(),
                                                  record.params.digits) == 0;
+    if (expected) OPENSSL_cleanse(expected->text, sizeof(expected->text));
     if (equal) {
       matched = true;
       matched_step = step;  // ascending, so the latest matching step wins

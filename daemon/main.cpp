@@ -93,7 +93,7 @@ Expected<int> serve(const Config& config, EventLog& log) {
   ApiRouter router(service, users, log);
   auto http = HttpServer::start(event->get(), std::move(*listen_socket), router, log);
   if (!http) return tl::unexpected(http.error());
-  auto bus = BusService::start(event->get(), service, log);
+  auto bus = BusService::start(event->get(), service, users, log);
   if (!bus) return tl::unexpected(bus.error());
 
   sd_notify(0, "READY=1\nSTATUS=Serving");

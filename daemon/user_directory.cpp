@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <utility>
 #include <vector>
 
 #include "protocol.hpp"
@@ -17,36 +18,44 @@ std::size_t passwd_buffer_size() {
   return suggested > 0 ? static_cast<std::size_t>(suggested) : 16384;
 }
 
-// Calls getpw*_r with a buffer that grows on ERANGE, up to 1 MiB.
-template <class Lookup>
-std::optional<std::string> lookup_name(Lookup lookup) {
+// Calls getpw*_r with a buffer that grows on ERANGE, up to 1 MiB, and hands the
+// entry found to `take`.
+template <class Lookup, class Take>
+auto lookup(Lookup lookup_entry, Take take) -> std::optional<decltype(take(std::declval<passwd&>()))> {
   std::vector<char> buffer(passwd_buffer_size());
   for (;;) {
     struct passwd entry {};
     struct passwd* result = nullptr;
-    const int status = lookup(&entry, buffer.data(), buffer.size(), &result);
+    const int status = lookup_entry(&entry, buffer.data(), buffer.size(), &result);
     if (status == ERANGE && buffer.size() < (1U << 20)) {
       buffer.resize(buffer.size() * 2);
       continue;
     }
     if (status != 0 || result == nullptr) return std::nullopt;
-    return std::string(result->pw_name);
+    return take(*result);
   }
 }
 
 }  // namespace
 
 std::optional<std::string> PasswdDirectory::name_of(uid_t uid) const {
-  return lookup_name([uid](passwd* entry, char* buffer, std::size_t size, passwd** result) {
-    return ::getpwuid_r(uid, entry, buffer, size, result);
-  });
+  return lookup([uid](passwd* entry, char* buffer, std::size_t size,
+                      passwd** result) { return ::getpwuid_r(uid, entry, buffer, size, result); },
+                [](const passwd& entry) { return std::string(entry.pw_name); });
 }
 
-bool PasswdDirectory::exists(std::string_view name) const {
+std::optional<uid_t> PasswdDirectory::uid_of(std::string_view name) const {
   const std::string terminated(name);
-  return lookup_name([&terminated](passwd* entry, char* buffer, std::size_t size, passwd** result) {
-           return ::getpwnam_r(terminated.c_str(), entry, buffer, size, result);
-         }).has_value();
+  return lookup([&terminated](passwd* entry, char* buffer, std::size_t size,
+                              passwd** result) { return ::getpwnam_r(terminated.c_str(), entry, buffer, size, result); },
+                [](const passwd& entry) { return entry.pw_uid; });
+}
+
+std::string canonical_user_name(const UserDirectory& users, std::string_view login_name) {
+  const auto uid = users.uid_of(login_name);
+  if (!uid) return std::string(login_name);
+  auto name = users.name_of(*uid);
+  return name && is_acceptable_user_name(*name) ? *name : std::string(login_name);
 }
 
 bool is_acceptable_user_name(std::string_view name) {

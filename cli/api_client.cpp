@@ -242,13 +242,15 @@ ApiResult ApiClient::perform(std::string_view route,
 }
 
 void wipe_json_strings(nlohmann::json& value) noexcept {
-  if (value.is_string()) {
-    auto& text = value.get_ref<std::string&>();
-    OPENSSL_cleanse(text.data(), text.size());
-    return;
+  // get_ptr never throws (a wrong type is a null pointer), and the containers behind
+  // it are plain std::vector and std::map.
+  if (auto* text = value.get_ptr<nlohmann::json::string_t*>()) {
+    OPENSSL_cleanse(text->data(), text->size());
+  } else if (auto* array = value.get_ptr<nlohmann::json::array_t*>()) {
+    for (auto& element : *array) wipe_json_strings(element);
+  } else if (auto* object = value.get_ptr<nlohmann::json::object_t*>()) {
+    for (auto& [key, element] : *object) wipe_json_strings(element);
   }
-  if (!value.is_structured()) return;
-  for (auto& element : value) wipe_json_strings(element);
 }
 
 }  // namespace otpd::cli

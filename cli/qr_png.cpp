@@ -16,7 +16,7 @@ namespace {
 
 constexpr std::string_view kPngDataPrefix = "data:image/png;base64,";
 constexpr std::string_view kPngSignature = "\x89PNG\r\n\x1a\n";
-constexpr std::size_t kChunkChars = 4 * 256;  // whole base64 quads: 768 bytes out
+constexpr std::size_t kChunkChars = std::size_t{4} * 256;  // whole base64 quads: 768 bytes out
 
 std::size_t padding_of(std::string_view chunk) {
   std::size_t padding = 0;

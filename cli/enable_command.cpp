@@ -8,8 +8,8 @@
 #include "commands.hpp"
 #include "display_text.hpp"
 #include "json_fields.hpp"
-#include "otpauth_uri.hpp"
-#include "qr_png.hpp"
+#include "otpauth_details.hpp"
+#include "qr_png_file.hpp"
 #include "terminal_qr.hpp"
 
 namespace otpd::cli {

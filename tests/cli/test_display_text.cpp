@@ -3,7 +3,7 @@
 #include <sstream>
 
 #include "display_text.hpp"
-#include "otpauth_uri.hpp"
+#include "otpauth_details.hpp"
 
 namespace otpd::cli {
 namespace {

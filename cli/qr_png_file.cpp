@@ -1,4 +1,4 @@
-#include "qr_png.hpp"
+#include "qr_png_file.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

@@ -1,4 +1,4 @@
-#include "otpauth_uri.hpp"
+#include "otpauth_details.hpp"
 
 #include <charconv>
 

@@ -4,10 +4,10 @@
 
 #include <curl/curl.h>
 #include <qrencode.h>
-#include <unistd.h>
+
+#include "unique_fd.hpp"
 
 #include <memory>
-#include <utility>
 
 namespace otpd::cli {
 
@@ -26,29 +26,6 @@ struct QrCodeDeleter {
 };
 using QrCodePtr = std::unique_ptr<QRcode, QrCodeDeleter>;
 
-// A file descriptor, closed when its owner goes.
-class UniqueFd {
- public:
-  UniqueFd() noexcept = default;
-  explicit UniqueFd(int fd) noexcept : fd_(fd) {}
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept {
-    if (this != &other) reset(std::exchange(other.fd_, -1));
-    return *this;
-  }
-  ~UniqueFd() { reset(); }
-
-  [[nodiscard]] int get() const noexcept { return fd_; }
-  [[nodiscard]] bool valid() const noexcept { return fd_ >= 0; }
-  void reset(int fd = -1) noexcept {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_ = -1;
-};
+using otpd::UniqueFd;  // common/unique_fd.hpp
 
 }  // namespace otpd::cli

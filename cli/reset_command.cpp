@@ -13,21 +13,12 @@
 #include "command_support.hpp"
 #include "commands.hpp"
 #include "protocol.hpp"
+#include "sd_bus_handles.hpp"
 
 namespace otpd::cli {
 namespace {
 
 constexpr std::uint64_t kCallTimeoutMicroseconds = 10'000'000;
-
-struct SdBusDeleter {
-  void operator()(sd_bus* bus) const noexcept { sd_bus_flush_close_unref(bus); }
-};
-using SdBus = std::unique_ptr<sd_bus, SdBusDeleter>;
-
-struct SdBusMessageDeleter {
-  void operator()(sd_bus_message* message) const noexcept { sd_bus_message_unref(message); }
-};
-using SdBusMessage = std::unique_ptr<sd_bus_message, SdBusMessageDeleter>;
 
 class BusError {
  public:

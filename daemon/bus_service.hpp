@@ -11,7 +11,7 @@
 #include "error.hpp"
 #include "event_log.hpp"
 #include "otp_service.hpp"
-#include "sd_handles.hpp"
+#include "sd_bus_handles.hpp"
 #include "user_directory.hpp"
 
 namespace otpd {

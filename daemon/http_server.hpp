@@ -16,7 +16,7 @@
 #include "api_router.hpp"
 #include "error.hpp"
 #include "event_log.hpp"
-#include "sd_handles.hpp"
+#include "sd_bus_handles.hpp"
 #include "unique_fd.hpp"
 
 namespace otpd {

@@ -21,7 +21,7 @@
 #include "otp_service.hpp"
 #include "protocol.hpp"
 #include "sealing_key.hpp"
-#include "sd_handles.hpp"
+#include "sd_bus_handles.hpp"
 #include "store.hpp"
 #include "user_directory.hpp"
 

@@ -14,7 +14,7 @@ std::uint64_t usec(Clock::duration duration) {
 }
 
 int keep_reply(sd_bus_message* reply, void* userdata, sd_bus_error* /*error*/) {
-  static_cast<MessagePtr*>(userdata)->reset(sd_bus_message_ref(reply));
+  static_cast<SdBusMessage*>(userdata)->reset(sd_bus_message_ref(reply));
   return 0;
 }
 
@@ -31,14 +31,14 @@ int step(sd_bus* bus, Clock::time_point deadline) {
 
 }  // namespace
 
-tl::expected<MessagePtr, int> call_with_deadline(sd_bus* bus, const MessagePtr& request,
+tl::expected<SdBusMessage, int> call_with_deadline(sd_bus* bus, const SdBusMessage& request,
                                                  std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
-  MessagePtr reply;
+  SdBusMessage reply;
   sd_bus_slot* raw_slot = nullptr;
   int r = sd_bus_call_async(bus, &raw_slot, request.get(), keep_reply, &reply, usec(timeout));
   // Declared after `reply`, so the callback is gone before `reply` is.
-  const SlotPtr slot{raw_slot};
+  const SdBusSlot slot{raw_slot};
   while (r >= 0 && !reply) r = step(bus, deadline);
   if (r < 0) return tl::unexpected{r};
   return reply;

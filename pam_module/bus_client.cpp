@@ -48,7 +48,7 @@ tl::unexpected<BusError> call_failed(std::string_view method, BusFailure failure
 
 // The reply to `request`, an error reply turned into a BusError of kind `failure`
 // (a timeout is always BusFailure::timeout).
-tl::expected<MessagePtr, BusError> call(sd_bus* bus, const MessagePtr& request,
+tl::expected<SdBusMessage, BusError> call(sd_bus* bus, const SdBusMessage& request,
                                         std::string_view method, BusFailure failure,
                                         milliseconds timeout) {
   auto reply = call_with_deadline(bus, request, timeout);
@@ -62,19 +62,19 @@ tl::expected<MessagePtr, BusError> call(sd_bus* bus, const MessagePtr& request,
 
 // One call to the bus driver (org.freedesktop.DBus) itself.
 template <typename... Args>
-tl::expected<MessagePtr, BusError> call_driver(sd_bus* bus, milliseconds timeout,
+tl::expected<SdBusMessage, BusError> call_driver(sd_bus* bus, milliseconds timeout,
                                                BusFailure failure, const char* method,
                                                const char* types, Args... args) {
   sd_bus_message* raw = nullptr;
   int r =
       sd_bus_message_new_method_call(bus, &raw, kDriverName, kDriverPath, kDriverInterface, method);
-  const MessagePtr request{raw};
+  const SdBusMessage request{raw};
   if (r >= 0) r = sd_bus_message_append(request.get(), types, args...);
   if (r < 0) return call_failed(method, failure, r, nullptr, timeout);
   return call(bus, request, method, failure, timeout);
 }
 
-tl::expected<std::string, BusError> read_owner(const MessagePtr& reply) {
+tl::expected<std::string, BusError> read_owner(const SdBusMessage& reply) {
   const char* owner = nullptr;
   if (sd_bus_message_read(reply.get(), "s", &owner) < 0) {
     return failed(BusFailure::owner_lookup, "GetNameOwner: the reply is not (s)");
@@ -104,7 +104,7 @@ tl::expected<std::string, BusError> find_owner(sd_bus* bus, milliseconds timeout
   return tl::unexpected{std::move(error)};
 }
 
-tl::expected<uid_t, BusError> read_uid(const MessagePtr& reply) {
+tl::expected<uid_t, BusError> read_uid(const SdBusMessage& reply) {
   std::uint32_t uid = 0;
   if (sd_bus_message_read(reply.get(), "u", &uid) < 0) {
     return failed(BusFailure::owner_lookup, "GetConnectionUnixUser: the reply is not (u)");
@@ -133,7 +133,7 @@ tl::expected<OtpdClient, BusError> OtpdClient::connect(milliseconds timeout,
                                                        uid_t required_owner_uid) {
   sd_bus* raw = nullptr;
   const int r = sd_bus_open_system(&raw);
-  BusPtr bus{raw};
+  SdBusUnflushed bus{raw};
   if (r < 0)
     return failed(BusFailure::connect, "cannot connect to the system bus: " + errno_text(r));
   auto owner = find_owner(bus.get(), timeout);
@@ -143,18 +143,18 @@ tl::expected<OtpdClient, BusError> OtpdClient::connect(milliseconds timeout,
   return OtpdClient{std::move(bus), std::move(*owner), timeout};
 }
 
-tl::expected<MessagePtr, BusError> OtpdClient::new_call(std::string_view method) {
+tl::expected<SdBusMessage, BusError> OtpdClient::new_call(std::string_view method) {
   sd_bus_message* raw = nullptr;
   const int r =
       sd_bus_message_new_method_call(bus_.get(), &raw, owner_.c_str(), c_str(protocol::kObjectPath),
                                      c_str(protocol::kInterface), c_str(method));
-  MessagePtr request{raw};
+  SdBusMessage request{raw};
   if (r < 0) return failed(BusFailure::call_failed, std::string{method} + ": " + errno_text(r));
   return request;
 }
 
 // The reply must come from the owner we checked; the bus daemon vouches for senders.
-tl::expected<MessagePtr, BusError> OtpdClient::send(const MessagePtr& request,
+tl::expected<SdBusMessage, BusError> OtpdClient::send(const SdBusMessage& request,
                                                     std::string_view method) {
   auto reply = call(bus_.get(), request, method, BusFailure::call_failed, timeout_);
   if (!reply) return reply;
@@ -172,7 +172,7 @@ tl::expected<bool, BusError> OtpdClient::is_enrolled(const std::string& user) {
   if (r < 0) {
     return failed(BusFailure::call_failed, "Status: cannot send the user name: " + errno_text(r));
   }
-  return send(*request, protocol::kMethodStatus).and_then([](const MessagePtr& reply) {
+  return send(*request, protocol::kMethodStatus).and_then([](const SdBusMessage& reply) {
     return read_status_enabled(reply.get());
   });
 }
@@ -190,7 +190,7 @@ tl::expected<VerifyReply, BusError> OtpdClient::verify(const VerifyRequest& requ
   if (r < 0) {
     return failed(BusFailure::call_failed, "Verify: cannot build the request: " + errno_text(r));
   }
-  return send(*message, protocol::kMethodVerify).and_then([](const MessagePtr& reply) {
+  return send(*message, protocol::kMethodVerify).and_then([](const SdBusMessage& reply) {
     return read_verify_reply(reply.get());
   });
 }

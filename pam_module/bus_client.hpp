@@ -65,14 +65,14 @@ class OtpdClient {
   [[nodiscard]] const std::string& owner() const { return owner_; }
 
  private:
-  OtpdClient(BusPtr bus, std::string owner, std::chrono::milliseconds timeout)
+  OtpdClient(SdBusUnflushed bus, std::string owner, std::chrono::milliseconds timeout)
       : bus_(std::move(bus)), owner_(std::move(owner)), timeout_(timeout) {}
 
-  [[nodiscard]] tl::expected<MessagePtr, BusError> new_call(std::string_view method);
-  [[nodiscard]] tl::expected<MessagePtr, BusError> send(const MessagePtr& call,
+  [[nodiscard]] tl::expected<SdBusMessage, BusError> new_call(std::string_view method);
+  [[nodiscard]] tl::expected<SdBusMessage, BusError> send(const SdBusMessage& call,
                                                         std::string_view method);
 
-  BusPtr bus_;
+  SdBusUnflushed bus_;
   std::string owner_;
   std::chrono::milliseconds timeout_;
 };

@@ -1,4 +1,5 @@
-// Owners for the sd-bus and sd-event handles the daemon holds.
+// Owners for the sd-bus and sd-event handles every part of otpd holds: each freed by
+// its own function, exactly once, on every path.
 #pragma once
 
 #include <systemd/sd-bus.h>
@@ -10,6 +11,13 @@ namespace otpd {
 
 struct SdBusDeleter {
   void operator()(sd_bus* bus) const { sd_bus_flush_close_unref(bus); }
+};
+// Close without flushing, for a connection whose every call already waited for its
+// reply: nothing is left to send, and flushing a connection that is still
+// authenticating waits up to sd-bus's own 90 s for a hung bus daemon. The PAM module
+// uses it so no descriptor outlives pam_sm_authenticate and nothing blocks it.
+struct SdBusUnflushedDeleter {
+  void operator()(sd_bus* bus) const { sd_bus_close_unref(bus); }
 };
 struct SdBusSlotDeleter {
   void operator()(sd_bus_slot* slot) const { sd_bus_slot_unref(slot); }
@@ -28,6 +36,7 @@ struct SdEventSourceDeleter {
 };
 
 using SdBus = std::unique_ptr<sd_bus, SdBusDeleter>;
+using SdBusUnflushed = std::unique_ptr<sd_bus, SdBusUnflushedDeleter>;
 using SdBusSlot = std::unique_ptr<sd_bus_slot, SdBusSlotDeleter>;
 using SdBusCreds = std::unique_ptr<sd_bus_creds, SdBusCredsDeleter>;
 using SdBusMessage = std::unique_ptr<sd_bus_message, SdBusMessageDeleter>;

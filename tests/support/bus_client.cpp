@@ -7,20 +7,15 @@
 #include <stdexcept>
 
 #include "protocol.hpp"
+#include "sd_bus_handles.hpp"
 
 namespace otpd::test {
 namespace {
 
 constexpr std::uint64_t kCallTimeoutUsec = 10'000'000;
 
-struct BusCloser {
-  void operator()(sd_bus* bus) const { sd_bus_flush_close_unref(bus); }
-};
-struct MessageUnref {
-  void operator()(sd_bus_message* m) const { sd_bus_message_unref(m); }
-};
-using Bus = std::unique_ptr<sd_bus, BusCloser>;
-using Message = std::unique_ptr<sd_bus_message, MessageUnref>;
+using Bus = SdBus;
+using Message = SdBusMessage;
 
 Bus connect(const std::string& address) {
   sd_bus* raw = nullptr;

@@ -103,7 +103,7 @@ ApiResponse ApiRouter::dispatch(const ApiRequest& request) {
     if (!is_acceptable_user_name(*request.act_as_user) || !users_.exists(*request.act_as_user)) {
       return error_response(400, "X-OTP-User names no user of this host");
     }
-    call.user = std::string(*request.act_as_user);
+    call.user = canonical_user_name(users_, *request.act_as_user);
   } else {
     auto name = users_.name_of(request.peer_uid);
     if (!name || !is_acceptable_user_name(*name)) return error_response(401, "Unauthorized");

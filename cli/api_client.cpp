@@ -8,7 +8,7 @@
 #include <charconv>
 #include <cstring>
 
-#include "api_contract.hpp"
+#include "http_api.hpp"
 #include "c_handles.hpp"
 #include "protocol.hpp"
 #include "secret_buffer.hpp"
@@ -193,7 +193,7 @@ ApiResult to_response(long status, const Transfer& transfer) {
         TransportError{TransportErrorKind::bad_response, "the answer is not a JSON object"});
   }
   const auto field =
-      response.body.is_object() ? response.body.find(api::kFieldRetryAfter) : response.body.end();
+      response.body.is_object() ? response.body.find(http_api::kFieldRetryAfter) : response.body.end();
   if (field != response.body.end() && field->is_number_integer()) {
     response.retry_after = field->get<std::int64_t>();
   } else {

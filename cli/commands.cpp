@@ -3,7 +3,7 @@
 #include <ctime>
 #include <ostream>
 
-#include "api_contract.hpp"
+#include "http_api.hpp"
 #include "display_text.hpp"
 
 namespace otpd::cli {
@@ -65,7 +65,7 @@ ExitCode run_command(const Invocation& invocation, Console& console) {
 }
 
 ExitCode run_confirm(const CommandContext& context) {
-  const auto response = submit_code(context, {.route = api::kConfirmRoute,
+  const auto response = submit_code(context, {.route = http_api::kConfirmRoute,
                                               .prompt = kAppCodePrompt,
                                               .wrong_state = kNothingToConfirm,
                                               .after_wrong_code = {}});
@@ -73,13 +73,13 @@ ExitCode run_confirm(const CommandContext& context) {
 }
 
 ExitCode run_status(const CommandContext& context) {
-  const auto result = context.client.get(api::kStatusRoute);
+  const auto result = context.client.get(http_api::kStatusRoute);
   if (!result || !result->ok()) return report_failure(context, result, {});
   return present(context, result->body, show_status);
 }
 
 ExitCode run_disable(const CommandContext& context) {
-  const auto response = submit_code(context, {.route = api::kDisableRoute,
+  const auto response = submit_code(context, {.route = http_api::kDisableRoute,
                                               .prompt = kAnyCodePrompt,
                                               .wrong_state = kNotOn,
                                               .after_wrong_code = {}});
@@ -87,7 +87,7 @@ ExitCode run_disable(const CommandContext& context) {
 }
 
 ExitCode run_backup_codes(const CommandContext& context) {
-  const auto response = submit_code(context, {.route = api::kBackupCodesRoute,
+  const auto response = submit_code(context, {.route = http_api::kBackupCodesRoute,
                                               .prompt = kAnyCodePrompt,
                                               .wrong_state = kNotOn,
                                               .after_wrong_code = {}});

@@ -4,7 +4,7 @@
 #include <optional>
 #include <ostream>
 
-#include "api_contract.hpp"
+#include "http_api.hpp"
 #include "json_fields.hpp"
 
 namespace otpd::cli {
@@ -69,23 +69,23 @@ void print_backup_codes(std::ostream& out, const std::vector<std::string_view>& 
 }
 
 bool print_backup_codes_in(std::ostream& out, const nlohmann::json& answer) {
-  const auto codes = string_array_field(answer, api::kFieldBackupCodes);
+  const auto codes = string_array_field(answer, http_api::kFieldBackupCodes);
   if (!codes || codes->empty()) return false;
   print_backup_codes(out, *codes);
   return true;
 }
 
 std::string describe_status(const nlohmann::json& status, std::time_t now) {
-  const bool enabled = bool_field(status, api::kFieldEnabled).value_or(false);
-  const bool pending = bool_field(status, api::kFieldPending).value_or(false);
+  const bool enabled = bool_field(status, http_api::kFieldEnabled).value_or(false);
+  const bool pending = bool_field(status, http_api::kFieldPending).value_or(false);
   std::string text = enabled ? "Two-factor login: on\n" : "Two-factor login: off\n";
   if (pending) text += "A set-up is pending: finish it with: otp-enroll confirm\n";
-  const auto left = integer_field(status, api::kFieldBackupCodesRemaining);
+  const auto left = integer_field(status, http_api::kFieldBackupCodesRemaining);
   if (enabled && left) {
     text += "Backup codes left: " + std::to_string(*left) + "\n";
     if (*left <= kFewBackupCodes) text += "Make new ones with: otp-enroll backup-codes\n";
   }
-  const auto locked_until = integer_field(status, api::kFieldLockedUntil);
+  const auto locked_until = integer_field(status, http_api::kFieldLockedUntil);
   if (locked_until && *locked_until > now) {
     text +=
         "Locked after too many wrong codes, until " + describe_deadline(*locked_until, now) + "\n";

@@ -4,7 +4,7 @@
 #include <ostream>
 #include <string>
 
-#include "api_contract.hpp"
+#include "http_api.hpp"
 #include "commands.hpp"
 #include "display_text.hpp"
 #include "json_fields.hpp"
@@ -29,16 +29,16 @@ struct Enrollment {
 };
 
 std::optional<Enrollment> read_enrollment(const nlohmann::json& body) {
-  const auto secret = string_field(body, api::kFieldSecret);
-  const auto uri = string_field(body, api::kFieldOtpauthUri);
-  const auto expires_at = integer_field(body, api::kFieldExpiresAt);
+  const auto secret = string_field(body, http_api::kFieldSecret);
+  const auto uri = string_field(body, http_api::kFieldOtpauthUri);
+  const auto expires_at = integer_field(body, http_api::kFieldExpiresAt);
   if (!secret || !uri || !expires_at) return std::nullopt;
   return Enrollment{*secret, *uri, *expires_at};
 }
 
 ExitCode save_qr_png(const CommandContext& context, const nlohmann::json& body) {
   const auto& path = context.invocation.qr_png;
-  const auto uri = string_field(body, api::kFieldQr);
+  const auto uri = string_field(body, http_api::kFieldQr);
   const auto png = uri ? decode_png_data_uri(*uri) : std::nullopt;
   if (!png) {
     say(context, "otpd's answer carries no PNG QR code");
@@ -97,7 +97,7 @@ ExitCode confirm_first_code(const CommandContext& context, const Enrollment& enr
       "the set-up stays pending until " +
       describe_deadline(enrollment.expires_at, std::time(nullptr)) +
       "; finish it with: otp-enroll confirm, or start over with: otp-enroll";
-  const auto response = submit_code(context, {.route = api::kConfirmRoute,
+  const auto response = submit_code(context, {.route = http_api::kConfirmRoute,
                                               .prompt = "Code your app shows now: ",
                                               .wrong_state = kNoLongerPending,
                                               .after_wrong_code = still_pending});
@@ -120,7 +120,7 @@ ExitCode set_up_interactively(const CommandContext& context, const nlohmann::jso
 }  // namespace
 
 ExitCode run_enable(const CommandContext& context) {
-  const auto result = context.client.post(api::kEnableRoute, api::kEmptyBody);
+  const auto result = context.client.post(http_api::kEnableRoute, http_api::kEmptyBody);
   if (!result || !result->ok()) return report_failure(context, result, kAlreadyOn);
   if (!context.invocation.qr_png.empty()) {
     if (const auto saved = save_qr_png(context, result->body); saved != ExitCode::ok) return saved;

@@ -1,6 +1,6 @@
 #include "exit_status.hpp"
 
-#include "api_contract.hpp"
+#include "http_api.hpp"
 
 namespace otpd::cli {
 namespace {
@@ -9,7 +9,7 @@ constexpr std::string_view kStartHint = "start it with: systemctl start otpd.soc
 
 std::string daemon_error_text(const ApiResponse& response) {
   if (!response.body.is_object()) return {};
-  const auto field = response.body.find(api::kFieldError);
+  const auto field = response.body.find(http_api::kFieldError);
   if (field == response.body.end() || !field->is_string()) return {};
   return field->get<std::string>();
 }

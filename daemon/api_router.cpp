@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "http_api.hpp"
 #include "json_body.hpp"
 #include "qr_png.hpp"
 
@@ -18,14 +19,14 @@ struct RouteEntry {
 };
 
 constexpr std::array<RouteEntry, 8> kRoutes{{
-    {"/v2/auth/otp/enable", "POST", Route::enable},
-    {"/v2/auth/otp/confirm", "POST", Route::confirm},
-    {"/v2/auth/otp/disable", "POST", Route::disable},
-    {"/v2/auth/otp/backup-codes", "POST", Route::backup_codes},
-    {"/v2/auth/otp/status", "GET", Route::status},
-    {"/api/v1/me/mfa/totp/setup", "POST", Route::seed003_setup},
-    {"/api/v1/me/mfa/totp/enable", "POST", Route::seed003_enable},
-    {"/api/v1/auth/2fa/setup", "POST", Route::seed004_setup},
+    {http_api::kEnableRoute, "POST", Route::enable},
+    {http_api::kConfirmRoute, "POST", Route::confirm},
+    {http_api::kDisableRoute, "POST", Route::disable},
+    {http_api::kBackupCodesRoute, "POST", Route::backup_codes},
+    {http_api::kStatusRoute, "GET", Route::status},
+    {http_api::kSeed003SetupRoute, "POST", Route::seed003_setup},
+    {http_api::kSeed003EnableRoute, "POST", Route::seed003_enable},
+    {http_api::kSeed004SetupRoute, "POST", Route::seed004_setup},
 }};
 
 const RouteEntry* find_route(std::string_view path) {
@@ -36,13 +37,13 @@ const RouteEntry* find_route(std::string_view path) {
 }
 
 ApiResponse error_response(unsigned status, std::string_view message) {
-  return ApiResponse{status, json{{"error", message}}, std::nullopt, {}};
+  return ApiResponse{status, json{{http_api::kFieldError, message}}, std::nullopt, {}};
 }
 
 // The routes that check a code say "success": false on every failure (seeds 000-002).
 ApiResponse code_error(unsigned status, std::string_view message) {
   ApiResponse response = error_response(status, message);
-  response.body["success"] = false;
+  response.body[http_api::kFieldSuccess] = false;
   return response;
 }
 
@@ -50,7 +51,7 @@ ApiResponse locked_response(const AttemptReport& attempt, std::int64_t now) {
   const std::int64_t retry_after = std::max<std::int64_t>(attempt.retry_after(now), 1);
   ApiResponse response = code_error(
       429, "Too many failed attempts; try again in " + std::to_string(retry_after) + " s");
-  response.body["retryAfter"] = retry_after;
+  response.body[http_api::kFieldRetryAfter] = retry_after;
   response.retry_after = retry_after;
   return response;
 }
@@ -140,15 +141,15 @@ ApiResponse ApiRouter::enable(Call& call, Route route) {
 
   log_event("enroll", LogLevel::info, call, {{"expires_at", std::to_string(result->expires_at)}});
   json body;
-  body["secret"] = result->secret_base32;
+  body[http_api::kFieldSecret] = result->secret_base32;
   if (route == Route::enable) {
-    body["qr"] = png_data_uri(result->qr_png);
-    body["otpauthUri"] = result->otpauth_uri;
-    body["expiresAt"] = result->expires_at;
+    body[http_api::kFieldQr] = png_data_uri(result->qr_png);
+    body[http_api::kFieldOtpauthUri] = result->otpauth_uri;
+    body[http_api::kFieldExpiresAt] = result->expires_at;
   } else {
-    body["qrCodeUri"] = result->otpauth_uri;
-    if (style.with_qr) body["qr"] = png_data_uri(result->qr_png);
-    if (style.issue_backup_codes) body["backupCodes"] = result->backup_codes;
+    body[http_api::kFieldQrCodeUri] = result->otpauth_uri;
+    if (style.with_qr) body[http_api::kFieldQr] = png_data_uri(result->qr_png);
+    if (style.issue_backup_codes) body[http_api::kFieldBackupCodes] = result->backup_codes;
   }
   return ApiResponse{200, std::move(body), std::nullopt, {}};
 }
@@ -165,11 +166,11 @@ ApiResponse ApiRouter::confirm(Call& call, Route route) {
   log_event("enroll_confirmed", LogLevel::notice, call);
   json body;
   if (route == Route::seed003_enable) {
-    body["enabled"] = true;
+    body[http_api::kFieldEnabled] = true;
   } else {
-    body["success"] = true;
+    body[http_api::kFieldSuccess] = true;
   }
-  if (!result->backup_codes.empty()) body["backupCodes"] = result->backup_codes;
+  if (!result->backup_codes.empty()) body[http_api::kFieldBackupCodes] = result->backup_codes;
   return ApiResponse{200, std::move(body), std::nullopt, {}};
 }
 
@@ -183,7 +184,7 @@ ApiResponse ApiRouter::disable(Call& call) {
     return flow_failure(result->status, result->attempt, service_.now());
   }
   log_event("disable", LogLevel::notice, call, {{"with", result->used_backup_code ? "backup_code" : "totp"}});
-  return ApiResponse{200, json{{"success", true}}, std::nullopt, {}};
+  return ApiResponse{200, json{{http_api::kFieldSuccess, true}}, std::nullopt, {}};
 }
 
 ApiResponse ApiRouter::backup_codes(Call& call) {
@@ -198,17 +199,17 @@ ApiResponse ApiRouter::backup_codes(Call& call) {
     return flow_failure(result->status, result->attempt, service_.now());
   }
   log_event("backup_codes_regenerated", LogLevel::notice, call);
-  return ApiResponse{200, json{{"backupCodes", result->backup_codes}}, std::nullopt, {}};
+  return ApiResponse{200, json{{http_api::kFieldBackupCodes, result->backup_codes}}, std::nullopt, {}};
 }
 
 ApiResponse ApiRouter::status(Call& call) {
   auto result = service_.status(call.user);
   if (!result) return internal_error(result.error(), "status");
-  json body{{"enabled", result->enabled},
-            {"pending", result->pending},
-            {"backupCodesRemaining", result->backup_codes_left},
-            {"lockedUntil", nullptr}};
-  if (result->locked_until != 0) body["lockedUntil"] = result->locked_until;
+  json body{{http_api::kFieldEnabled, result->enabled},
+            {http_api::kFieldPending, result->pending},
+            {http_api::kFieldBackupCodesRemaining, result->backup_codes_left},
+            {http_api::kFieldLockedUntil, nullptr}};
+  if (result->locked_until != 0) body[http_api::kFieldLockedUntil] = result->locked_until;
   return ApiResponse{200, std::move(body), std::nullopt, {}};
 }
 

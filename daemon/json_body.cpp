@@ -4,6 +4,7 @@
 #include <set>
 #include <vector>
 
+#include "http_api.hpp"
 #include "protocol.hpp"
 
 namespace otpd {
@@ -50,7 +51,7 @@ Expected<nlohmann::json> parse_request_object(std::string_view body) {
 }
 
 Expected<std::string> required_code(const nlohmann::json& body) {
-  const auto found = body.find("code");
+  const auto found = body.find(http_api::kFieldCode);
   if (found == body.end() || found->is_null()) return fail(ErrorKind::invalid_argument, "Missing code");
   if (!found->is_string()) return fail(ErrorKind::invalid_argument, "code must be a string");
   const auto& code = found->get_ref<const std::string&>();

@@ -8,7 +8,7 @@
 #include <cstring>
 
 #include "api_client.hpp"
-#include "api_contract.hpp"
+#include "http_api.hpp"
 #include "fake_http_server.hpp"
 
 namespace otpd::cli {
@@ -24,7 +24,7 @@ ApiClient client_for(const std::string& socket_path, std::string user = {}) {
 
 TEST(ApiClient, GetsStatusAndParsesJson) {
   FakeHttpServer server({http_response(200, R"({"enabled":true,"backupCodesRemaining":7})")});
-  const auto result = client_for(server.socket_path()).get(api::kStatusRoute);
+  const auto result = client_for(server.socket_path()).get(http_api::kStatusRoute);
   ASSERT_TRUE(result) << result.error().detail;
   EXPECT_EQ(result->status, 200);
   EXPECT_TRUE(result->ok());
@@ -37,7 +37,7 @@ TEST(ApiClient, GetsStatusAndParsesJson) {
 TEST(ApiClient, PostsTheBodyAndNoCredentials) {
   FakeHttpServer server({http_response(200, R"({"success":true})")});
   const auto result =
-      client_for(server.socket_path()).post(api::kConfirmRoute, R"({"code":"123456"})");
+      client_for(server.socket_path()).post(http_api::kConfirmRoute, R"({"code":"123456"})");
   ASSERT_TRUE(result);
   const auto request = server.requests().at(0);
   EXPECT_TRUE(request.head.starts_with("POST /v2/auth/otp/confirm HTTP/1.1\r\n"));
@@ -49,14 +49,14 @@ TEST(ApiClient, PostsTheBodyAndNoCredentials) {
 
 TEST(ApiClient, SendsTheActAsUserHeaderWhenAsked) {
   FakeHttpServer server({http_response(200, "{}")});
-  ASSERT_TRUE(client_for(server.socket_path(), "alice").get(api::kStatusRoute));
+  ASSERT_TRUE(client_for(server.socket_path(), "alice").get(http_api::kStatusRoute));
   EXPECT_NE(server.requests().at(0).head.find("\r\nX-OTP-User: alice\r\n"), std::string::npos);
 }
 
 TEST(ApiClient, ErrorAnswersKeepStatusBodyAndRetryAfter) {
   FakeHttpServer server(
       {http_response(429, R"({"error":"Locked","retryAfter":42})", "Retry-After: 40\r\n")});
-  const auto result = client_for(server.socket_path()).post(api::kDisableRoute, "{}");
+  const auto result = client_for(server.socket_path()).post(http_api::kDisableRoute, "{}");
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 429);
   EXPECT_FALSE(result->ok());
@@ -66,7 +66,7 @@ TEST(ApiClient, ErrorAnswersKeepStatusBodyAndRetryAfter) {
 
 TEST(ApiClient, RetryAfterHeaderIsTheFallback) {
   FakeHttpServer server({http_response(429, R"({"error":"Locked"})", "rEtRy-AfTeR:  17 \r\n")});
-  const auto result = client_for(server.socket_path()).post(api::kDisableRoute, "{}");
+  const auto result = client_for(server.socket_path()).post(http_api::kDisableRoute, "{}");
   ASSERT_TRUE(result);
   EXPECT_EQ(result->retry_after, 17);
 }
@@ -81,7 +81,7 @@ TEST(ApiClient, AnErrorAnswerThatIsNotJsonHasANullBody) {
 
 TEST(ApiClient, ASuccessThatIsNotAJsonObjectIsABadResponse) {
   FakeHttpServer server({http_response(200, "[1,2]")});
-  const auto result = client_for(server.socket_path()).get(api::kStatusRoute);
+  const auto result = client_for(server.socket_path()).get(http_api::kStatusRoute);
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().kind, TransportErrorKind::bad_response);
 }
@@ -89,7 +89,7 @@ TEST(ApiClient, ASuccessThatIsNotAJsonObjectIsABadResponse) {
 TEST(ApiClient, RefusesAnAnswerLargerThanTheLimit) {
   const std::string huge = R"({"error":")" + std::string(kMaxResponseBytes, 'x') + R"("})";
   FakeHttpServer server({http_response(200, huge)});
-  const auto result = client_for(server.socket_path()).get(api::kStatusRoute);
+  const auto result = client_for(server.socket_path()).get(http_api::kStatusRoute);
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().kind, TransportErrorKind::response_too_large);
 }
@@ -98,14 +98,14 @@ TEST(ApiClient, RefusesAnOversizedAnswerWithoutContentLength) {
   std::string raw = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n";
   raw += std::string(kMaxResponseBytes + 1, ' ');
   FakeHttpServer server({raw});
-  const auto result = client_for(server.socket_path()).get(api::kStatusRoute);
+  const auto result = client_for(server.socket_path()).get(http_api::kStatusRoute);
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().kind, TransportErrorKind::response_too_large);
 }
 
 TEST(ApiClient, AMissingSocketSaysSo) {
   const TemporaryDirectory directory;
-  const auto result = client_for(directory.path() + "/absent.sock").get(api::kStatusRoute);
+  const auto result = client_for(directory.path() + "/absent.sock").get(http_api::kStatusRoute);
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().kind, TransportErrorKind::socket_missing);
 }
@@ -119,21 +119,21 @@ TEST(ApiClient, ASocketNobodyListensOnIsRefused) {
   std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
   ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
   ::close(fd);  // the file stays, nobody listens
-  const auto result = client_for(path).get(api::kStatusRoute);
+  const auto result = client_for(path).get(http_api::kStatusRoute);
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().kind, TransportErrorKind::connection_refused);
 }
 
 TEST(ApiClient, GarbageInsteadOfHttpIsABadResponse) {
   FakeHttpServer server({std::string("SSH-2.0-OpenSSH_9.2\r\n")});
-  const auto result = client_for(server.socket_path()).get(api::kStatusRoute);
+  const auto result = client_for(server.socket_path()).get(http_api::kStatusRoute);
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().kind, TransportErrorKind::bad_response);
 }
 
 TEST(ApiClient, AClosedConnectionIsABadResponse) {
   FakeHttpServer server({std::string()});
-  const auto result = client_for(server.socket_path()).get(api::kStatusRoute);
+  const auto result = client_for(server.socket_path()).get(http_api::kStatusRoute);
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().kind, TransportErrorKind::bad_response);
 }
@@ -141,7 +141,7 @@ TEST(ApiClient, AClosedConnectionIsABadResponse) {
 TEST(ApiClient, ASilentDaemonTimesOut) {
   FakeHttpServer server({std::nullopt});
   const ApiClient client({.socket_path = server.socket_path(), .total_timeout_ms = 300});
-  const auto result = client.get(api::kStatusRoute);
+  const auto result = client.get(http_api::kStatusRoute);
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().kind, TransportErrorKind::timed_out);
 }

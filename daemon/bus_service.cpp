@@ -30,31 +30,19 @@ const std::string kAccessDenied(proto::bus_error::kAccessDenied);
 const std::string kInvalidArgument(proto::bus_error::kInvalidArgument);
 const std::string kInternal(proto::bus_error::kInternal);
 
-// Root only: asks the bus daemon for the sender's uid (never /proc, which a caller
-// that has gone away could make lie), and denies when it cannot say.
-bool sender_is_root(sd_bus_message* message) {
-  sd_bus_creds* raw = nullptr;
-  if (sd_bus_query_sender_creds(message, SD_BUS_CREDS_EUID, &raw) < 0) return false;
-  SdBusCreds creds(raw);
-  uid_t euid = static_cast<uid_t>(-1);
-  return sd_bus_creds_get_euid(creds.get(), &euid) >= 0 && euid == 0;
-}
-
-int deny(sd_bus_error* error) {
-  return sd_bus_error_set(error, kAccessDenied.c_str(), "Only root may call otpd");
-}
-
 int invalid_argument(sd_bus_error* error, const char* what) {
   return sd_bus_error_set(error, kInvalidArgument.c_str(), what);
 }
 
 bool within(const char* text, std::size_t limit) { return std::string_view(text).size() <= limit; }
 
+// Every method waits at the gate until the bus daemon has vouched for a root caller.
 template <int (BusService::*Method)(sd_bus_message*, sd_bus_error*)>
-int guarded(BusService* self, sd_bus_message* message, sd_bus_error* error) noexcept {
+int guarded(BusService* self, RootCallerGate& gate, sd_bus_message* message, sd_bus_error* error) noexcept {
   try {
-    if (!sender_is_root(message)) return deny(error);
-    return (self->*Method)(message, error);
+    return gate.admit(message, error, [self](sd_bus_message* call, sd_bus_error* call_error) {
+      return (self->*Method)(call, call_error);
+    });
   } catch (...) {
     return sd_bus_error_set(error, kInternal.c_str(), "Internal error");
   }
@@ -84,13 +72,16 @@ std::string login_message(const LoginResult& result, std::int64_t now) {
 }
 
 int BusService::on_verify(sd_bus_message* message, void* userdata, sd_bus_error* error) noexcept {
-  return guarded<&BusService::verify>(static_cast<BusService*>(userdata), message, error);
+  auto* self = static_cast<BusService*>(userdata);
+  return guarded<&BusService::verify>(self, *self->gate_, message, error);
 }
 int BusService::on_status(sd_bus_message* message, void* userdata, sd_bus_error* error) noexcept {
-  return guarded<&BusService::status>(static_cast<BusService*>(userdata), message, error);
+  auto* self = static_cast<BusService*>(userdata);
+  return guarded<&BusService::status>(self, *self->gate_, message, error);
 }
 int BusService::on_reset(sd_bus_message* message, void* userdata, sd_bus_error* error) noexcept {
-  return guarded<&BusService::reset>(static_cast<BusService*>(userdata), message, error);
+  auto* self = static_cast<BusService*>(userdata);
+  return guarded<&BusService::reset>(self, *self->gate_, message, error);
 }
 
 int BusService::verify(sd_bus_message* message, sd_bus_error* error) {
@@ -197,6 +188,7 @@ Expected<std::unique_ptr<BusService>> BusService::start(sd_event* event, OtpServ
     return fail(ErrorKind::system, std::string("cannot connect to the system bus: ") + std::strerror(-r));
   }
   self->bus_.reset(raw);
+  self->gate_ = std::make_unique<RootCallerGate>(raw);
   sd_bus_slot* slot = nullptr;
   if (int r = sd_bus_add_object_vtable(self->bus_.get(), &slot, kObjectPath.c_str(), kInterface.c_str(),
                                        vtable(), self.get());

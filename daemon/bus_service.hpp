@@ -1,6 +1,7 @@
 // The D-Bus face of otpd: org.otpd.Otpd1 with Verify, Status and Reset, for root
-// only. The bus policy says so, and every call's sender is checked again here from
-// the bus daemon's own record of its uid; a failed lookup is a denial.
+// only. The bus policy says so, and every call's sender is checked again here
+// (RootCallerGate) from the bus daemon's own record of its uid; a failed lookup is
+// a denial.
 #pragma once
 
 #include <systemd/sd-bus.h>
@@ -11,6 +12,7 @@
 #include "error.hpp"
 #include "event_log.hpp"
 #include "otp_service.hpp"
+#include "root_caller_gate.hpp"
 #include "sd_bus_handles.hpp"
 #include "user_directory.hpp"
 
@@ -45,6 +47,7 @@ class BusService {
   const UserDirectory& users_;
   EventLog& log_;
   SdBus bus_;
+  std::unique_ptr<RootCallerGate> gate_;  // before the bus goes, its questions are cancelled
   SdBusSlot object_slot_;
 };
 

@@ -94,7 +94,7 @@ int BusService::verify(sd_bus_message* message, sd_bus_error* error) {
       !within(call.service, proto::kMaxServiceLength) || !within(call.rhost, proto::kMaxRhostLength)) {
     return invalid_argument(error, "Verify: an argument is malformed or too long");
   }
-  call.user = canonical_user_name(users_, call.login_name);
+  call.user = enrollment_name(call.login_name);
   auto result = service_.verify_login(call.user, call.code);
   if (!result) return internal_error(error, "Verify", result.error());
   log_login(call, *result);
@@ -108,7 +108,7 @@ int BusService::status(sd_bus_message* message, sd_bus_error* error) {
   const char* user = nullptr;
   if (int r = sd_bus_message_read(message, "s", &user); r < 0) return r;
   if (!is_acceptable_user_name(user)) return invalid_argument(error, "Status: malformed user name");
-  auto result = service_.status(canonical_user_name(users_, user));
+  auto result = service_.status(enrollment_name(user));
   if (!result) return internal_error(error, "Status", result.error());
 
   sd_bus_message* raw = nullptr;
@@ -127,11 +127,21 @@ int BusService::reset(sd_bus_message* message, sd_bus_error* error) {
   const char* user = nullptr;
   if (int r = sd_bus_message_read(message, "s", &user); r < 0) return r;
   if (!is_acceptable_user_name(user)) return invalid_argument(error, "Reset: malformed user name");
-  const std::string name = canonical_user_name(users_, user);
+  const std::string name = enrollment_name(user);
   auto removed = service_.reset(name);
   if (!removed) return internal_error(error, "Reset", removed.error());
   log_.security({"reset", LogLevel::notice, {{"user", name}, {"had_enrollment", *removed ? "yes" : "no"}}});
   return sd_bus_reply_method_return(message, "");
+}
+
+// Enrollments are stored under the uid's name (canonical_user_name). A login name
+// that has one is such a name: no directory lookup on the login path, where a slow
+// or large directory would stall every login. Only a name without one is resolved,
+// so that an alias or a case variant finds its uid's enrollment.
+std::string BusService::enrollment_name(const char* login_name) {
+  const auto stored = service_.has_enrollment(login_name);
+  if (stored && *stored) return login_name;
+  return canonical_user_name(users_, login_name);
 }
 
 int BusService::internal_error(sd_bus_error* error, std::string_view what, const Error& cause) {

@@ -40,6 +40,7 @@ class BusService {
   int verify(sd_bus_message* message, sd_bus_error* error);
   int status(sd_bus_message* message, sd_bus_error* error);
   int reset(sd_bus_message* message, sd_bus_error* error);
+  std::string enrollment_name(const char* login_name);
   int internal_error(sd_bus_error* error, std::string_view what, const Error& cause);
   void log_login(const struct VerifyCall& call, const LoginResult& result);
 

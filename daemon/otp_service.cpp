@@ -264,6 +264,12 @@ Expected<UserStatus> OtpService::status(std::string_view user) {
   return status;
 }
 
+Expected<bool> OtpService::has_enrollment(std::string_view user) {
+  auto record = store_.find_enrollment(user);
+  if (!record) return tl::unexpected(record.error());
+  return record->has_value();
+}
+
 Expected<bool> OtpService::reset(std::string_view user) {
   auto transaction = store_.begin();
   if (!transaction) return tl::unexpected(transaction.error());

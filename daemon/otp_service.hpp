@@ -98,6 +98,8 @@ class OtpService {
   [[nodiscard]] Expected<CodeFlowResult> regenerate_backup_codes(std::string_view user,
                                                                  std::string_view code);
   [[nodiscard]] Expected<UserStatus> status(std::string_view user);
+  // Whether an enrollment (pending or active) is stored under this exact name.
+  [[nodiscard]] Expected<bool> has_enrollment(std::string_view user);
   // Admin: forget the user's enrollment, backup codes and failure count.
   [[nodiscard]] Expected<bool> reset(std::string_view user);
 

@@ -577,3 +577,18 @@ TEST_F(OtpServiceTest, TheDatabaseHoldsNoSecretInClear) {
 
 }  // namespace
 }  // namespace otpd
+
+namespace otpd {
+namespace {
+
+TEST_F(OtpServiceTest, HasEnrollmentMatchesTheExactStoredName) {
+  EXPECT_FALSE(must(service->has_enrollment("alice")));
+  (void)enable("alice");
+  EXPECT_TRUE(must(service->has_enrollment("alice"))) << "pending counts";
+  EXPECT_FALSE(must(service->has_enrollment("Alice")));
+  (void)enroll("bob");
+  EXPECT_TRUE(must(service->has_enrollment("bob")));
+}
+
+}  // namespace
+}  // namespace otpd

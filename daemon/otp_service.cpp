@@ -94,9 +94,9 @@ Expected<LoginResult> OtpService::verify_login(std::string_view user, std::strin
     result.attempt = *report;
     result.outcome = replayed ? Outcome::replayed : Outcome::invalid;
   }
-  auto hashes = store_.backup_code_hashes(user);
-  if (!hashes) return tl::unexpected(hashes.error());
-  result.backup_codes_left = static_cast<std::uint32_t>(hashes->size());
+  auto left = store_.count_backup_codes(user);
+  if (!left) return tl::unexpected(left.error());
+  result.backup_codes_left = *left;
   if (auto ok = transaction->commit(); !ok) return tl::unexpected(ok.error());
   return result;
 }
@@ -256,9 +256,9 @@ Expected<UserStatus> OtpService::status(std::string_view user) {
     status.pending = (*record)->state == EnrollmentState::pending && (*record)->expires_at > now;
   }
   if (status.enabled) {
-    auto hashes = store_.backup_code_hashes(user);
-    if (!hashes) return tl::unexpected(hashes.error());
-    status.backup_codes_left = static_cast<std::uint32_t>(hashes->size());
+    auto left = store_.count_backup_codes(user);
+    if (!left) return tl::unexpected(left.error());
+    status.backup_codes_left = *left;
   }
   status.locked_until = is_locked(*limit, now) ? limit->locked_until : 0;
   return status;

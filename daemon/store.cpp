@@ -129,7 +129,7 @@ struct Store::Statements {
   Statement begin, commit, rollback;
   Statement find_enrollment, put_enrollment, delete_enrollment, delete_backup_codes,
       advance_watermark;
-  Statement backup_code_hashes, insert_backup_code, consume_backup_code;
+  Statement backup_code_hashes, count_backup_codes, insert_backup_code, consume_backup_code;
   Statement attempt_limit, put_attempt_limit, delete_attempt_limit;
 
   static Expected<std::unique_ptr<Statements>> prepare(sqlite3* db);
@@ -152,6 +152,7 @@ Expected<std::unique_ptr<Store::Statements>> Store::Statements::prepare(sqlite3*
       "UPDATE enrollments SET last_step = ?2 WHERE user = ?1 AND state = 'active' "
       "AND (last_step IS NULL OR last_step < ?2)",
       "SELECT hash FROM backup_codes WHERE user = ?1",
+      "SELECT COUNT(*) FROM backup_codes WHERE user = ?1",
       "INSERT INTO backup_codes (user, hash) VALUES (?1, ?2)",
       "DELETE FROM backup_codes WHERE user = ?1 AND hash = ?2",
       "SELECT failures, lockouts, locked_until FROM attempt_limits WHERE user = ?1",
@@ -168,7 +169,7 @@ Expected<std::unique_ptr<Store::Statements>> Store::Statements::prepare(sqlite3*
   auto at = [&](std::size_t i) { return std::move(prepared[i]); };
   return std::unique_ptr<Statements>(new Statements{at(0), at(1), at(2), at(3), at(4), at(5), at(6),
                                                     at(7), at(8), at(9), at(10), at(11), at(12),
-                                                    at(13)});
+                                                    at(13), at(14)});
 }
 
 Store::Store(SqliteDatabase db, std::unique_ptr<Statements> statements)
@@ -293,6 +294,16 @@ Expected<std::vector<BackupCodeHash>> Store::backup_code_hashes(std::string_view
   }
   s.reset();
   return hashes;
+}
+
+Expected<std::uint32_t> Store::count_backup_codes(std::string_view user) {
+  Statement& s = statements_->count_backup_codes;
+  s.bind(1, user);
+  auto row = s.step();
+  const auto count = row && *row ? static_cast<std::uint32_t>(s.column_int(0)) : 0U;
+  s.reset();
+  if (!row) return tl::unexpected(row.error());
+  return count;
 }
 
 Expected<void> Store::replace_backup_codes(std::string_view user,

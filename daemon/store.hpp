@@ -70,6 +70,7 @@ class Store {
   [[nodiscard]] Expected<bool> advance_watermark(std::string_view user, std::uint64_t step);
 
   [[nodiscard]] Expected<std::vector<BackupCodeHash>> backup_code_hashes(std::string_view user);
+  [[nodiscard]] Expected<std::uint32_t> count_backup_codes(std::string_view user);
   [[nodiscard]] Expected<void> replace_backup_codes(std::string_view user,
                                                     const std::vector<BackupCodeHash>& hashes);
   // Deletes one code; false when it was already used.

@@ -245,6 +245,8 @@ TEST_F(StoreTest, BackupCodesAreReplacedAndConsumedOnce) {
   EXPECT_FALSE(must(store.consume_backup_code("alice", hash_filled(9)))) << "never issued";
   const auto left = must(store.backup_code_hashes("alice"));
   EXPECT_EQ(left.size(), 2U);
+  EXPECT_EQ(must(store.count_backup_codes("alice")), 2U);
+  EXPECT_EQ(must(store.count_backup_codes("bob")), 0U);
   EXPECT_FALSE(find_backup_code_hash(left, hash_filled(2)));
 
   must(store.replace_backup_codes("alice", {hash_filled(7)}));

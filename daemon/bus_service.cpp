@@ -13,14 +13,6 @@ namespace otpd {
 namespace proto = protocol;
 using proto::Outcome;
 
-struct VerifyCall {
-  const char* login_name = nullptr;  // as PAM passed it
-  std::string user;                  // the name the enrollment is stored under
-  const char* code = nullptr;
-  const char* service = nullptr;
-  const char* rhost = nullptr;
-};
-
 namespace {
 
 const std::string kBusName(proto::kBusName);
@@ -49,6 +41,8 @@ int guarded(BusService* self, RootCallerGate& gate, sd_bus_message* message, sd_
 }
 
 }  // namespace
+
+BusService::~BusService() = default;
 
 std::string login_message(const LoginResult& result, std::int64_t now) {
   const std::string wait = std::to_string(std::max<std::int64_t>(result.attempt.retry_after(now), 1));
@@ -84,24 +78,47 @@ int BusService::on_reset(sd_bus_message* message, void* userdata, sd_bus_error* 
   return guarded<&BusService::reset>(self, *self->gate_, message, error);
 }
 
+// Parses and checks the call, then queues it for the next group commit (drain).
 int BusService::verify(sd_bus_message* message, sd_bus_error* error) {
-  VerifyCall call;
-  if (int r = sd_bus_message_read(message, "ssss", &call.login_name, &call.code, &call.service, &call.rhost);
-      r < 0) {
-    return r;
-  }
-  if (!is_acceptable_user_name(call.login_name) || !within(call.code, proto::kMaxCodeLength) ||
-      !within(call.service, proto::kMaxServiceLength) || !within(call.rhost, proto::kMaxRhostLength)) {
+  const char *login_name = nullptr, *code = nullptr, *service = nullptr, *rhost = nullptr;
+  if (int r = sd_bus_message_read(message, "ssss", &login_name, &code, &service, &rhost); r < 0) return r;
+  if (!is_acceptable_user_name(login_name) || !within(code, proto::kMaxCodeLength) ||
+      !within(service, proto::kMaxServiceLength) || !within(rhost, proto::kMaxRhostLength)) {
     return invalid_argument(error, "Verify: an argument is malformed or too long");
   }
-  call.user = enrollment_name(call.login_name);
-  auto result = service_.verify_login(call.user, call.code);
-  if (!result) return internal_error(error, "Verify", result.error());
+  if (auto armed = batch_flush_->request(); !armed) return internal_error(error, "Verify", armed.error());
+  queued_.push_back(VerifyCall{SdBusMessage(sd_bus_message_ref(message)), login_name,
+                               enrollment_name(login_name), code, service, rhost});
+  if (queued_.size() >= kMaxBatch) drain();
+  return 1;
+}
+
+// The group commit: every queued Verify in one transaction, then the answers. A
+// login is logged as a success and answered "ok" only after its commit.
+void BusService::drain() {
+  if (queued_.empty()) return;  // a full batch went early
+  std::vector<VerifyCall> batch;
+  batch.swap(queued_);
+  std::vector<LoginAttempt> attempts;
+  attempts.reserve(batch.size());
+  for (const auto& call : batch) attempts.push_back(LoginAttempt{call.user, call.code});
+  const auto results = service_.verify_logins(attempts);
+  for (std::size_t i = 0; i < batch.size(); ++i) answer_verify(batch[i], results[i]);
+}
+
+void BusService::answer_verify(const VerifyCall& call, const Expected<LoginResult>& result) {
+  if (!result) {
+    SdBusError error;
+    internal_error(error.get(), "Verify", result.error());
+    (void)sd_bus_reply_method_error(call.message.get(), error.get());
+    return;
+  }
   log_login(call, *result);
   const std::string outcome(proto::outcome_name(result->outcome));
   const std::string text = login_message(*result, service_.now());
-  return sd_bus_reply_method_return(message, "ssu", outcome.c_str(), text.c_str(),
-                                    result->backup_codes_left);
+  // A caller that went away meanwhile misses its answer; its attempt counted all the same.
+  (void)sd_bus_reply_method_return(call.message.get(), "ssu", outcome.c_str(), text.c_str(),
+                                   result->backup_codes_left);
 }
 
 int BusService::status(sd_bus_message* message, sd_bus_error* error) {
@@ -199,6 +216,9 @@ Expected<std::unique_ptr<BusService>> BusService::start(sd_event* event, OtpServ
   }
   self->bus_.reset(raw);
   self->gate_ = std::make_unique<RootCallerGate>(raw);
+  auto flush = BatchFlush::create(event, kMaxBatchDelay, [service = self.get()] { service->drain(); });
+  if (!flush) return tl::unexpected(flush.error());
+  self->batch_flush_ = std::move(*flush);
   sd_bus_slot* slot = nullptr;
   if (int r = sd_bus_add_object_vtable(self->bus_.get(), &slot, kObjectPath.c_str(), kInterface.c_str(),
                                        vtable(), self.get());

@@ -7,8 +7,12 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include <chrono>
 #include <memory>
+#include <string>
+#include <vector>
 
+#include "batch_flush.hpp"
 #include "error.hpp"
 #include "event_log.hpp"
 #include "otp_service.hpp"
@@ -18,6 +22,11 @@
 
 namespace otpd {
 
+// Logins are committed in groups (one flush to disk for all waiting Verify calls):
+// at most this many together, and none waits longer than this for its group.
+inline constexpr std::size_t kMaxBatch = 64;
+inline constexpr std::chrono::microseconds kMaxBatchDelay{1000};
+
 class BusService {
  public:
   // Connects to the system bus (DBUS_SYSTEM_BUS_ADDRESS when set), exports the
@@ -26,9 +35,18 @@ class BusService {
                                                                    const UserDirectory& users, EventLog& log);
   BusService(const BusService&) = delete;
   BusService& operator=(const BusService&) = delete;
-  ~BusService() = default;
+  ~BusService();
 
  private:
+  struct VerifyCall {
+    SdBusMessage message;    // answered once the batch it joined is on disk
+    std::string login_name;  // as PAM passed it
+    std::string user;        // the name the enrollment is stored under
+    std::string code;
+    std::string service;
+    std::string rhost;
+  };
+
   BusService(OtpService& service, const UserDirectory& users, EventLog& log)
       : service_(service), users_(users), log_(log) {}
 
@@ -38,11 +56,13 @@ class BusService {
   static int on_reset(sd_bus_message* message, void* userdata, sd_bus_error* error) noexcept;
 
   int verify(sd_bus_message* message, sd_bus_error* error);
+  void drain();
+  void answer_verify(const VerifyCall& call, const Expected<LoginResult>& result);
   int status(sd_bus_message* message, sd_bus_error* error);
   int reset(sd_bus_message* message, sd_bus_error* error);
   std::string enrollment_name(const char* login_name);
   int internal_error(sd_bus_error* error, std::string_view what, const Error& cause);
-  void log_login(const struct VerifyCall& call, const LoginResult& result);
+  void log_login(const VerifyCall& call, const LoginResult& result);
 
   OtpService& service_;
   const UserDirectory& users_;
@@ -50,6 +70,9 @@ class BusService {
   SdBus bus_;
   std::unique_ptr<RootCallerGate> gate_;  // before the bus goes, its questions are cancelled
   SdBusSlot object_slot_;
+  // Verify calls waiting for the next group commit; bounded by kMaxBatch.
+  std::vector<VerifyCall> queued_;
+  std::unique_ptr<BatchFlush> batch_flush_;
 };
 
 // The sentence shown to the person logging in.

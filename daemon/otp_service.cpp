@@ -101,6 +101,21 @@ Expected<LoginResult> OtpService::verify_login(std::string_view user, std::strin
   return result;
 }
 
+std::vector<Expected<LoginResult>> OtpService::verify_logins(std::span<const LoginAttempt> attempts) {
+  std::vector<Expected<LoginResult>> results;
+  results.reserve(attempts.size());
+  auto group = store_.begin();
+  if (!group) {
+    results.assign(attempts.size(), tl::unexpected(group.error()));
+    return results;
+  }
+  for (const auto& attempt : attempts) results.push_back(verify_login(attempt.user, attempt.code));
+  if (auto committed = group->commit(); !committed) {
+    results.assign(attempts.size(), tl::unexpected(committed.error()));
+  }
+  return results;
+}
+
 Expected<EnableResult> OtpService::enable(std::string_view user, const EnableStyle& style) {
   auto transaction = store_.begin();
   if (!transaction) return tl::unexpected(transaction.error());

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +58,11 @@ struct LoginResult {
   AttemptReport attempt;
 };
 
+struct LoginAttempt {
+  std::string user;
+  std::string code;
+};
+
 struct EnableStyle {
   bool with_qr = true;               // canonical and seed 003
   bool issue_backup_codes = false;   // seed 004: codes handed out now, valid on confirm
@@ -92,6 +98,11 @@ class OtpService {
       : store_(store), sealer_(sealer), clock_(clock), policy_(std::move(policy)), hasher_(hasher) {}
 
   [[nodiscard]] Expected<LoginResult> verify_login(std::string_view user, std::string_view code);
+  // Verifies several logins in one transaction: one flush to disk for all of them
+  // (group commit). Each runs in a savepoint of its own, so a store error fails that
+  // attempt alone. If the commit fails, every attempt fails with it: a result is
+  // only given out once it is on disk.
+  [[nodiscard]] std::vector<Expected<LoginResult>> verify_logins(std::span<const LoginAttempt> attempts);
   [[nodiscard]] Expected<EnableResult> enable(std::string_view user, const EnableStyle& style);
   [[nodiscard]] Expected<CodeFlowResult> confirm(std::string_view user, std::string_view code);
   [[nodiscard]] Expected<CodeFlowResult> disable(std::string_view user, std::string_view code);

@@ -126,7 +126,7 @@ Expected<void> configure(sqlite3* db) {
 }  // namespace
 
 struct Store::Statements {
-  Statement begin, commit, rollback;
+  Statement begin, commit, rollback, savepoint, release, rollback_to;
   Statement find_enrollment, put_enrollment, delete_enrollment, delete_backup_codes,
       advance_watermark;
   Statement backup_code_hashes, count_backup_codes, insert_backup_code, consume_backup_code;
@@ -145,6 +145,9 @@ Expected<std::unique_ptr<Store::Statements>> Store::Statements::prepare(sqlite3*
       "BEGIN IMMEDIATE",
       "COMMIT",
       "ROLLBACK",
+      "SAVEPOINT nested",
+      "RELEASE nested",
+      "ROLLBACK TO nested",
       select_enrollment,
       put_enrollment,
       "DELETE FROM enrollments WHERE user = ?1",
@@ -169,7 +172,7 @@ Expected<std::unique_ptr<Store::Statements>> Store::Statements::prepare(sqlite3*
   auto at = [&](std::size_t i) { return std::move(prepared[i]); };
   return std::unique_ptr<Statements>(new Statements{at(0), at(1), at(2), at(3), at(4), at(5), at(6),
                                                     at(7), at(8), at(9), at(10), at(11), at(12),
-                                                    at(13), at(14)});
+                                                    at(13), at(14), at(15), at(16), at(17)});
 }
 
 Store::Store(SqliteDatabase db, std::unique_ptr<Statements> statements)
@@ -196,23 +199,51 @@ Expected<Store> Store::open(const std::filesystem::path& path) {
 }
 
 Store::Transaction::Transaction(Transaction&& other) noexcept
-    : store_(std::exchange(other.store_, nullptr)) {}
+    : store_(std::exchange(other.store_, nullptr)), nested_(other.nested_) {}
 
 Store::Transaction::~Transaction() {
-  if (store_ != nullptr) (void)store_->statements_->rollback.run();
+  Store* store = std::exchange(store_, nullptr);
+  if (store == nullptr) return;
+  --store->open_transactions_;
+  if (!nested_) {
+    (void)store->statements_->rollback.run();
+    return;
+  }
+  // ROLLBACK TO undoes the work and keeps the savepoint open; RELEASE ends it.
+  (void)store->statements_->rollback_to.run();
+  (void)store->statements_->release.run();
 }
 
 Expected<void> Store::Transaction::commit() {
   Store* store = std::exchange(store_, nullptr);
   if (store == nullptr) return fail(ErrorKind::storage, "the transaction has already ended");
+  --store->open_transactions_;
+  if (nested_) {
+    // Durable only when the enclosing transaction commits.
+    auto released = store->statements_->release.run();
+    if (!released) (void)store->statements_->rollback_to.run();
+    return released;
+  }
   auto committed = store->statements_->commit.run();
   if (!committed) (void)store->statements_->rollback.run();
   return committed;
 }
 
 Expected<Store::Transaction> Store::begin() {
-  if (auto ok = statements_->begin.run(); !ok) return tl::unexpected(ok.error());
-  return Transaction(this);
+  const bool nested = open_transactions_ > 0;
+  if (!nested) {
+    if (auto ok = statements_->begin.run(); !ok) return tl::unexpected(ok.error());
+  } else {
+    // SQLite rolls a whole transaction back by itself on some errors (a full disk,
+    // an I/O error). A savepoint then would start a transaction of its own and its
+    // release would commit this work alone, outside the group it belongs to.
+    if (sqlite3_get_autocommit(db_.get()) != 0) {
+      return fail(ErrorKind::storage, "the enclosing transaction was rolled back");
+    }
+    if (auto ok = statements_->savepoint.run(); !ok) return tl::unexpected(ok.error());
+  }
+  ++open_transactions_;
+  return Transaction(this, nested);
 }
 
 Expected<std::optional<EnrollmentRecord>> Store::find_enrollment(std::string_view user) {

@@ -45,7 +45,10 @@ class Store {
   // Opens (creating if needed, mode 0600) and migrates the database.
   [[nodiscard]] static Expected<Store> open(const std::filesystem::path& path);
 
-  // A write transaction (BEGIN IMMEDIATE); rolled back unless committed.
+  // A write transaction (BEGIN IMMEDIATE); rolled back unless committed. Begun
+  // inside another, it is a savepoint: its work can be undone alone, and it is
+  // durable only once the outer one commits (group commit: many logins, one flush).
+  // Transactions end in the reverse order of their beginning.
   class Transaction {
    public:
     Transaction(Transaction&& other) noexcept;
@@ -56,8 +59,9 @@ class Store {
 
    private:
     friend class Store;
-    explicit Transaction(Store* store) : store_(store) {}
+    Transaction(Store* store, bool nested) : store_(store), nested_(nested) {}
     Store* store_;
+    bool nested_;
   };
   [[nodiscard]] Expected<Transaction> begin();
 
@@ -86,6 +90,7 @@ class Store {
 
   SqliteDatabase db_;
   std::unique_ptr<Statements> statements_;
+  int open_transactions_ = 0;
 
  public:
   Store(Store&&) noexcept;

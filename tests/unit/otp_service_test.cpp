@@ -590,5 +590,45 @@ TEST_F(OtpServiceTest, HasEnrollmentMatchesTheExactStoredName) {
   EXPECT_TRUE(must(service->has_enrollment("bob")));
 }
 
+TEST_F(OtpServiceTest, AGroupOfLoginsIsVerifiedInOneCommitAndOnlyOneUseOfACodeWins) {
+  const auto alice = enroll("alice");
+  const auto bob = enroll("bob");
+  const std::string code = code_at(alice.secret);
+  const std::vector<LoginAttempt> attempts{
+      {"alice", code}, {"bob", code_at(bob.secret)}, {"alice", code}, {"carol", "123456"}, {"bob", "000000"}};
+  const auto results = service->verify_logins(attempts);
+  ASSERT_EQ(results.size(), attempts.size());
+  for (const auto& result : results) ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(results[0]->outcome, Outcome::ok);
+  EXPECT_EQ(results[1]->outcome, Outcome::ok);
+  EXPECT_EQ(results[2]->outcome, Outcome::replayed) << "the same code twice in one group";
+  EXPECT_EQ(results[3]->outcome, Outcome::not_enrolled);
+  EXPECT_EQ(results[4]->outcome, Outcome::invalid);
+  open();  // what reached the disk
+  EXPECT_EQ(stored_limit("alice").failures, 1U) << "the replay in the group counted";
+  EXPECT_EQ(stored_limit("bob").failures, 1U) << "in order: bob's success, then his failure";
+  EXPECT_EQ(login("alice", code).outcome, Outcome::replayed);
+}
+
+TEST_F(OtpServiceTest, AnAttemptThatFailsInAGroupFailsAlone) {
+  const auto alice = enroll("alice");
+  enroll("bob");
+  // bob's sealed secret no longer opens: his attempt is an error, not a verdict.
+  auto record = must(store->find_enrollment("bob"));
+  ASSERT_TRUE(record);
+  record->sealed_secret.back() ^= 1;
+  must(store->put_enrollment(*record));
+  const std::vector<LoginAttempt> attempts{{"bob", "123456"}, {"alice", code_at(alice.secret)}};
+  const auto results = service->verify_logins(attempts);
+  ASSERT_EQ(results.size(), 2U);
+  EXPECT_FALSE(results[0]);
+  ASSERT_TRUE(results[1]);
+  EXPECT_EQ(results[1]->outcome, Outcome::ok);
+  open();
+  EXPECT_EQ(login("alice", code_at(alice.secret)).outcome, Outcome::replayed) << "alice's login was committed";
+}
+
+TEST_F(OtpServiceTest, AnEmptyGroupIsNoWork) { EXPECT_TRUE(service->verify_logins({}).empty()); }
+
 }  // namespace
 }  // namespace otpd

@@ -307,5 +307,51 @@ TEST_F(StoreTest, CommitMakesChangesVisibleToAnotherConnection) {
   EXPECT_EQ(Probe(db_path).text("SELECT count(*) FROM enrollments"), "1");
 }
 
+TEST_F(StoreTest, ANestedTransactionIsDurableOnlyWithTheOuterOne) {
+  Store writer = open_store();
+  Store reader = open_store();
+  auto group = must(writer.begin());
+  {
+    auto kept = must(writer.begin());
+    must(writer.put_enrollment(full_record("alice")));
+    must(kept.commit());
+  }
+  EXPECT_EQ(must(reader.find_enrollment("alice")), std::nullopt) << "not before the outer commit";
+  must(group.commit());
+  expect_stored(reader, full_record("alice"));
+}
+
+TEST_F(StoreTest, ANestedTransactionRollsBackAloneAndTheOuterOneGoesOn) {
+  Store store = open_store();
+  auto group = must(store.begin());
+  {
+    auto kept = must(store.begin());
+    must(store.put_enrollment(full_record("alice")));
+    must(kept.commit());
+  }
+  {
+    auto dropped = must(store.begin());
+    must(store.put_enrollment(full_record("bob")));
+    must(store.put_attempt_limit("alice", AttemptLimit{4, 0, 0}));
+  }  // not committed: rolled back to where it began
+  must(group.commit());
+  expect_stored(store, full_record("alice"));
+  EXPECT_EQ(must(store.find_enrollment("bob")), std::nullopt);
+  EXPECT_EQ(must(store.attempt_limit("alice")), AttemptLimit{});
+}
+
+TEST_F(StoreTest, NestedWorkDiesWithAnOuterRollback) {
+  Store store = open_store();
+  {
+    auto group = must(store.begin());
+    auto nested = must(store.begin());
+    must(store.put_enrollment(full_record("alice")));
+    must(nested.commit());
+  }
+  EXPECT_EQ(must(store.find_enrollment("alice")), std::nullopt);
+  auto next = must(store.begin());  // and the store is usable again
+  must(next.commit());
+}
+
 }  // namespace
 }  // namespace otpd

@@ -74,13 +74,43 @@ Expected<SdEvent> event_loop_with_signals() {
   return event;
 }
 
+bool exists_at(const std::filesystem::path& path) {
+  std::error_code error;
+  return std::filesystem::symlink_status(path, error).type() != std::filesystem::file_type::not_found;
+}
+
+bool missing_or_empty(const std::filesystem::path& path) {
+  std::error_code error;
+  return !exists_at(path) || (std::filesystem::is_regular_file(path, error) &&
+                              std::filesystem::file_size(path, error) == 0 && !error);
+}
+
+// The key file is created on first start, after the database: once it exists,
+// otpd has run here, and a missing or empty database is a lost one. Starting a
+// new one would turn "the enrollments are gone" into "nobody is enrolled", which
+// pam_otp.so's nullok lets through without a code. A first start, or one that
+// died before the key was written, still needs no step from the admin.
+Expected<Store> open_store(const Config& config) {
+  const auto key_file = config.effective_key_file();
+  if (!exists_at(key_file)) return Store::open(config.database, StoreCreation::allowed);
+  if (missing_or_empty(config.database)) {
+    return fail(ErrorKind::storage,
+                "database " + config.database.string() + " is missing or empty, but the sealing key " +
+                    key_file.string() +
+                    " exists: otpd has run here before and will not start with no enrollments. Restore "
+                    "the database from a backup, or, to start afresh (every user enrolls again), move "
+                    "the key file away");
+  }
+  return Store::open(config.database, StoreCreation::refused);
+}
+
 // Everything the daemon is made of, in the order it must be built and torn down.
 Expected<int> serve(const Config& config, EventLog& log) {
   if (auto ok = ensure_private_directory(config.database.parent_path()); !ok) return tl::unexpected(ok.error());
+  auto store = open_store(config);
+  if (!store) return tl::unexpected(store.error());
   auto key = load_sealing_key(credentials_directory(), config.effective_key_file());
   if (!key) return tl::unexpected(key.error());
-  auto store = Store::open(config.database);
-  if (!store) return tl::unexpected(store.error());
   const SecretSealer sealer(std::move(*key));
   const SystemClock clock;
   OtpService service(*store, sealer, clock, config.policy);

@@ -215,6 +215,11 @@ ApiResponse ApiRouter::status(Call& call) {
 
 ApiResponse ApiRouter::internal_error(const Error& error, std::string_view route) {
   log_.message(LogLevel::error, std::string("API ") + std::string(route) + " failed: " + error.message);
+  // A full disk or a database that went away is a passing state, not a bug: say so
+  // without the detail, which is in the log.
+  if (error.kind == ErrorKind::storage) {
+    return error_response(503, "otpd cannot use its database right now; try again later");
+  }
   return error_response(500, "Internal error");
 }
 

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "api_router.hpp"
 #include "api_socket.hpp"
@@ -74,16 +75,67 @@ Expected<SdEvent> event_loop_with_signals() {
   return event;
 }
 
+bool exists_at(const std::filesystem::path& path) {
+  std::error_code error;
+  return std::filesystem::symlink_status(path, error).type() != std::filesystem::file_type::not_found;
+}
+
+bool missing_or_empty(const std::filesystem::path& path) {
+  std::error_code error;
+  return !exists_at(path) || (std::filesystem::is_regular_file(path, error) &&
+                              std::filesystem::file_size(path, error) == 0 && !error);
+}
+
+// Once the key file exists, otpd has run here, and a missing or empty database is
+// a lost one. Starting a new one would turn "the enrollments are gone" into "nobody
+// is enrolled", which pam_otp.so's nullok lets through without a code.
+Expected<Store> open_existing_store(const std::filesystem::path& database, const std::filesystem::path& key_file) {
+  if (missing_or_empty(database)) {
+    return fail(ErrorKind::storage,
+                "database " + database.string() + " is missing or empty, but the sealing key " +
+                    key_file.string() +
+                    " exists: otpd has run here before and will not start with no enrollments. Restore "
+                    "the database from a backup, or, to start afresh (every user enrolls again), move "
+                    "the key file away");
+  }
+  return Store::open(database, StoreCreation::refused);
+}
+
+struct SealedStore {
+  SecureBytes key;
+  Store store;
+};
+
+// A first start creates the database, then the key: a start that died between the
+// two is still a first start, and needs no step from the admin.
+Expected<SealedStore> open_sealed_store(const Config& config) {
+  const auto key_file = config.effective_key_file();
+  const bool ran_before = exists_at(key_file);
+  std::optional<Store> store;
+  if (!ran_before) {
+    auto created = Store::open(config.database, StoreCreation::allowed);
+    if (!created) return tl::unexpected(created.error());
+    store.emplace(std::move(*created));
+  }
+  auto key = load_sealing_key(credentials_directory(), key_file);
+  if (!key) return tl::unexpected(key.error());
+  if (ran_before) {
+    auto existing = open_existing_store(config.database, key_file);
+    if (!existing) return tl::unexpected(existing.error());
+    store.emplace(std::move(*existing));
+  }
+  return SealedStore{std::move(*key), std::move(*store)};
+}
+
 // Everything the daemon is made of, in the order it must be built and torn down.
 Expected<int> serve(const Config& config, EventLog& log) {
   if (auto ok = ensure_private_directory(config.database.parent_path()); !ok) return tl::unexpected(ok.error());
-  auto key = load_sealing_key(credentials_directory(), config.effective_key_file());
-  if (!key) return tl::unexpected(key.error());
-  auto store = Store::open(config.database);
-  if (!store) return tl::unexpected(store.error());
-  const SecretSealer sealer(std::move(*key));
+  auto sealed = open_sealed_store(config);
+  if (!sealed) return tl::unexpected(sealed.error());
+  Store& store = sealed->store;
+  const SecretSealer sealer(std::move(sealed->key));
   const SystemClock clock;
-  OtpService service(*store, sealer, clock, config.policy);
+  OtpService service(store, sealer, clock, config.policy);
 
   auto event = event_loop_with_signals();
   if (!event) return tl::unexpected(event.error());

@@ -52,8 +52,9 @@ std::string_view state_name(EnrollmentState state) {
   return state == EnrollmentState::active ? "active" : "pending";
 }
 
-Expected<void> check_database_file(const std::filesystem::path& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600));
+Expected<void> check_database_file(const std::filesystem::path& path, StoreCreation creation) {
+  const int create = creation == StoreCreation::allowed ? O_CREAT : 0;
+  UniqueFd fd(::open(path.c_str(), O_RDWR | create | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600));
   if (!fd.valid()) {
     return fail(ErrorKind::storage, "cannot open database " + path.string() + ": " + std::strerror(errno));
   }
@@ -76,9 +77,13 @@ Expected<int> schema_version(sqlite3* db) {
   return static_cast<int>(statement->column_int(0));
 }
 
-Expected<void> migrate(sqlite3* db) {
+Expected<void> migrate(sqlite3* db, const std::filesystem::path& path, StoreCreation creation) {
   auto version = schema_version(db);
   if (!version) return tl::unexpected(version.error());
+  // Version 0 is a database no otpd has written to: an empty (or truncated) file.
+  if (*version == 0 && creation == StoreCreation::refused) {
+    return fail(ErrorKind::storage, "database " + path.string() + " is empty");
+  }
   if (*version > kSchemaVersion) {
     return fail(ErrorKind::storage, "the database schema (version " + std::to_string(*version) +
                                         ") is newer than this otpd understands (" +
@@ -175,16 +180,16 @@ Expected<std::unique_ptr<Store::Statements>> Store::Statements::prepare(sqlite3*
                                                     at(13), at(14), at(15), at(16), at(17)});
 }
 
-Store::Store(SqliteDatabase db, std::unique_ptr<Statements> statements)
-    : db_(std::move(db)), statements_(std::move(statements)) {}
+Store::Store(SqliteDatabase db, std::unique_ptr<Statements> statements, std::filesystem::path path)
+    : db_(std::move(db)), path_(std::move(path)), statements_(std::move(statements)) {}
 Store::Store(Store&&) noexcept = default;
 Store& Store::operator=(Store&&) noexcept = default;
 Store::~Store() {
   statements_.reset();  // statements die before the connection they belong to
 }
 
-Expected<Store> Store::open(const std::filesystem::path& path) {
-  if (auto ok = check_database_file(path); !ok) return tl::unexpected(ok.error());
+Expected<Store> Store::open(const std::filesystem::path& path, StoreCreation creation) {
+  if (auto ok = check_database_file(path, creation); !ok) return tl::unexpected(ok.error());
   sqlite3* raw = nullptr;
   const int status = sqlite3_open_v2(path.c_str(), &raw,
                                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE,
@@ -192,10 +197,10 @@ Expected<Store> Store::open(const std::filesystem::path& path) {
   SqliteDatabase db(raw);
   if (status != SQLITE_OK) return tl::unexpected(sqlite_error(raw, "cannot open database " + path.string()));
   if (auto ok = configure(db.get()); !ok) return tl::unexpected(ok.error());
-  if (auto ok = migrate(db.get()); !ok) return tl::unexpected(ok.error());
+  if (auto ok = migrate(db.get(), path, creation); !ok) return tl::unexpected(ok.error());
   auto statements = Statements::prepare(db.get());
   if (!statements) return tl::unexpected(statements.error());
-  return Store(std::move(db), std::move(*statements));
+  return Store(std::move(db), std::move(*statements), path);
 }
 
 Store::Transaction::Transaction(Transaction&& other) noexcept
@@ -232,6 +237,11 @@ Expected<void> Store::Transaction::commit() {
 Expected<Store::Transaction> Store::begin() {
   const bool nested = open_transactions_ > 0;
   if (!nested) {
+    int moved = 0;
+    if (sqlite3_file_control(db_.get(), "main", SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK || moved != 0) {
+      return fail(ErrorKind::storage, "database " + path_.string() +
+                                          " was deleted or replaced while otpd ran; restart otpd");
+    }
     if (auto ok = statements_->begin.run(); !ok) return tl::unexpected(ok.error());
   } else {
     // SQLite rolls a whole transaction back by itself on some errors (a full disk,

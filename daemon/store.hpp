@@ -40,10 +40,16 @@ struct AttemptLimit {
 
 inline constexpr int kSchemaVersion = 1;
 
+// Whether Store::open may start a new, empty database. `refused` is for a host
+// where otpd has run before: there a missing or empty database is a lost one, and
+// starting afresh would treat every enrolled user as not enrolled.
+enum class StoreCreation { allowed, refused };
+
 class Store {
  public:
-  // Opens (creating if needed, mode 0600) and migrates the database.
-  [[nodiscard]] static Expected<Store> open(const std::filesystem::path& path);
+  // Opens (creating if allowed and needed, mode 0600) and migrates the database.
+  [[nodiscard]] static Expected<Store> open(const std::filesystem::path& path,
+                                            StoreCreation creation = StoreCreation::allowed);
 
   // A write transaction (BEGIN IMMEDIATE); rolled back unless committed. Begun
   // inside another, it is a savepoint: its work can be undone alone, and it is
@@ -63,6 +69,8 @@ class Store {
     Store* store_;
     bool nested_;
   };
+  // Refused when the database file was deleted or replaced since it was opened:
+  // a write to the old inode would be acknowledged and then lost.
   [[nodiscard]] Expected<Transaction> begin();
 
   [[nodiscard]] Expected<std::optional<EnrollmentRecord>> find_enrollment(std::string_view user);
@@ -86,9 +94,10 @@ class Store {
 
  private:
   struct Statements;
-  Store(SqliteDatabase db, std::unique_ptr<Statements> statements);
+  Store(SqliteDatabase db, std::unique_ptr<Statements> statements, std::filesystem::path path);
 
   SqliteDatabase db_;
+  std::filesystem::path path_;
   std::unique_ptr<Statements> statements_;
   int open_transactions_ = 0;
 

@@ -98,6 +98,23 @@ BusReply bus_verify(const std::string& address, const std::string& user, const s
       });
 }
 
+void bus_verify_and_hang_up(const std::string& address, const std::string& user, const std::string& code) {
+  Bus bus = connect(address);
+  sd_bus_message* raw = nullptr;
+  if (sd_bus_message_new_method_call(bus.get(), &raw, std::string(protocol::kBusName).c_str(),
+                                     std::string(protocol::kObjectPath).c_str(),
+                                     std::string(protocol::kInterface).c_str(),
+                                     std::string(protocol::kMethodVerify).c_str()) < 0) {
+    throw std::runtime_error("cannot build a Verify call");
+  }
+  Message request(raw);
+  if (sd_bus_message_append(request.get(), "ssss", user.c_str(), code.c_str(), "test", "") < 0 ||
+      sd_bus_send(bus.get(), request.get(), nullptr) < 0 || sd_bus_flush(bus.get()) < 0) {
+    throw std::runtime_error("cannot send a Verify call");
+  }
+  sd_bus_close(bus.get());
+}
+
 BusReply bus_status(const std::string& address, const std::string& user) {
   return call(
       address, protocol::kMethodStatus, [&](sd_bus_message* m) { sd_bus_message_append(m, "s", user.c_str()); },

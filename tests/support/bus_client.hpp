@@ -19,6 +19,9 @@ struct BusReply {
 
 [[nodiscard]] BusReply bus_verify(const std::string& address, const std::string& user, const std::string& code,
                                   const std::string& service = "test", const std::string& rhost = "");
+// Sends a Verify and closes the connection as soon as the bus daemon has the call,
+// without waiting for the answer: a caller that dies mid-call.
+void bus_verify_and_hang_up(const std::string& address, const std::string& user, const std::string& code);
 [[nodiscard]] BusReply bus_status(const std::string& address, const std::string& user);
 [[nodiscard]] BusReply bus_reset(const std::string& address, const std::string& user);
 

@@ -19,6 +19,16 @@ std::string totp_code(const std::string& base32_secret, int steps_from_now, cons
   return totp_code_at(base32_secret, when, params);
 }
 
+std::string wrong_totp_code(const std::string& base32_secret, const TotpParameters& params) {
+  for (char digit = '0'; digit <= '9'; ++digit) {
+    const std::string candidate(params.digits, digit);
+    bool valid = false;
+    for (int step = -3; step <= 3; ++step) valid = valid || totp_code(base32_secret, step, params) == candidate;
+    if (!valid) return candidate;
+  }
+  throw std::runtime_error("every repeated-digit code is valid near now");
+}
+
 Enrolled enroll_as_root(const std::filesystem::path& socket, const std::string& user) {
   const std::vector<std::pair<std::string, std::string>> as_user{{"X-OTP-User", user}};
   const auto enabled = http_post(socket, "/v2/auth/otp/enable", nlohmann::json::object(), as_user);

@@ -18,6 +18,10 @@ namespace otpd::test {
 [[nodiscard]] std::string totp_code_at(const std::string& base32_secret, std::int64_t unix_time,
                                        const TotpParameters& params = {});
 
+// A code of `digits` digits that matches none of the steps -3..+3 around now: a
+// wrong code that no clock drift turns into a right one.
+[[nodiscard]] std::string wrong_totp_code(const std::string& base32_secret, const TotpParameters& params = {});
+
 struct Enrolled {
   std::string user;
   std::string secret;

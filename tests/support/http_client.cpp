@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 #include <sstream>
+#include <stdexcept>
 
 namespace otpd::test {
 namespace {
@@ -63,14 +64,29 @@ HttpResponse http_raw(const std::filesystem::path& socket, const std::string& ra
   return parse_response(answer);
 }
 
-HttpResponse http(const std::filesystem::path& socket, const HttpRequest& request) {
+namespace {
+
+std::string request_bytes(const HttpRequest& request) {
   std::string raw = request.method + " " + request.path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n";
   for (const auto& [name, value] : request.headers) raw += name + ": " + value + "\r\n";
   if (request.method != "GET" || !request.body.empty()) {
     raw += "Content-Type: application/json\r\nContent-Length: " + std::to_string(request.body.size()) + "\r\n";
   }
-  raw += "\r\n" + request.body;
-  return http_raw(socket, raw);
+  return raw + "\r\n" + request.body;
+}
+
+}  // namespace
+
+HttpResponse http(const std::filesystem::path& socket, const HttpRequest& request) {
+  return http_raw(socket, request_bytes(request));
+}
+
+void http_send_and_hang_up(const std::filesystem::path& socket, const HttpRequest& request) {
+  const int fd = connect_unix(socket);
+  if (fd < 0) throw std::runtime_error("cannot connect to " + socket.string());
+  const std::string raw = request_bytes(request);
+  (void)!::send(fd, raw.data(), raw.size(), MSG_NOSIGNAL);
+  ::close(fd);
 }
 
 HttpResponse http_post(const std::filesystem::path& socket, const std::string& path, const nlohmann::json& body,

@@ -29,6 +29,10 @@ struct HttpRequest {
 // Sends `raw` bytes as they are and reads the answer until the server closes.
 [[nodiscard]] HttpResponse http_raw(const std::filesystem::path& socket, const std::string& raw);
 
+// Sends the request and closes the connection at once, without reading the answer:
+// a client that hangs up mid-request.
+void http_send_and_hang_up(const std::filesystem::path& socket, const HttpRequest& request);
+
 [[nodiscard]] HttpResponse http_post(const std::filesystem::path& socket, const std::string& path,
                                      const nlohmann::json& body,
                                      std::vector<std::pair<std::string, std::string>> headers = {});

@@ -119,6 +119,31 @@ TEST_F(StoreTest, AnExistingEmptyFileIsInitialised) {
   EXPECT_EQ(Probe(db_path).text("PRAGMA user_version"), std::to_string(kSchemaVersion));
 }
 
+TEST_F(StoreTest, WhereCreationIsRefusedAMissingOrEmptyDatabaseIsAnError) {
+  const auto missing = Store::open(db_path, StoreCreation::refused);
+  ASSERT_FALSE(missing);
+  EXPECT_FALSE(std::filesystem::exists(db_path)) << "not created";
+  test::write_file_with_mode(db_path, "", 0600);
+  const auto empty = Store::open(db_path, StoreCreation::refused);
+  ASSERT_FALSE(empty);
+  EXPECT_NE(empty.error().message.find("is empty"), std::string::npos) << empty.error().message;
+  { const Store store = open_store(); }
+  EXPECT_TRUE(Store::open(db_path, StoreCreation::refused)) << "an existing database opens";
+}
+
+TEST_F(StoreTest, NoWriteGoesToADatabaseFileThatWasDeletedOrReplaced) {
+  Store store = open_store();
+  {
+    auto transaction = must(store.begin());
+    ASSERT_TRUE(transaction.commit());
+  }
+  std::filesystem::remove(db_path);
+  const auto deleted = store.begin();
+  ASSERT_FALSE(deleted);
+  EXPECT_NE(deleted.error().message.find("was deleted or replaced while otpd ran"), std::string::npos)
+      << deleted.error().message;
+}
+
 TEST_F(StoreTest, ReopeningKeepsTheData) {
   {
     Store store = open_store();

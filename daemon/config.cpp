@@ -22,19 +22,38 @@ struct ParseState {
   std::string error;       // and why
 };
 
-char* read_line(char* buffer, int size, void* stream) {
-  auto* state = static_cast<ParseState*>(stream);
-  char* line = std::fgets(buffer, size, state->file);
-  if (line != nullptr) ++state->lines_read;
-  return line;
-}
-
 int refuse(ParseState* state, std::string message) {
   if (state->error_line == 0) {
     state->error_line = state->lines_read;
     state->error = std::move(message);
   }
   return 0;
+}
+
+// One line of the file per call, so that inih's line numbers are the file's. With
+// fgets, inih would read the rest of a line longer than its buffer as a line of its
+// own: the tail of a long comment would become a setting. Such a line, or one with
+// a NUL byte (which would hide the rest of it), ends the parse as an error.
+char* read_line(char* buffer, int size, void* stream) {
+  auto* state = static_cast<ParseState*>(stream);
+  const auto capacity = static_cast<std::size_t>(size) - 1;  // and the NUL
+  std::size_t length = 0;
+  int c = 0;
+  while ((c = std::getc(state->file)) != EOF) {
+    if (c == '\0' || (length == capacity && c != '\n')) {
+      ++state->lines_read;
+      refuse(state, c == '\0' ? std::string("a NUL byte")
+                               : "a line longer than " + std::to_string(capacity) + " characters");
+      return nullptr;
+    }
+    if (length == capacity) break;  // the line fits without its newline
+    buffer[length++] = static_cast<char>(c);
+    if (c == '\n') break;
+  }
+  if (length == 0 && c == EOF) return nullptr;
+  buffer[length] = '\0';
+  ++state->lines_read;
+  return buffer;
 }
 
 template <class Integer>
@@ -158,9 +177,13 @@ Expected<Config> load_config(const std::filesystem::path& path, bool must_exist)
     if (errno == ENOENT && !must_exist) return state.config;
     return fail(ErrorKind::config, path.string() + ": " + std::strerror(errno));
   }
-  const int line = ini_parse_stream(read_line, &state, handle_entry, &state);
+  int line = ini_parse_stream(read_line, &state, handle_entry, &state);
+  const bool read_error = std::ferror(state.file) != 0;
   std::fclose(state.file);
-  if (line < 0) return fail(ErrorKind::config, path.string() + ": cannot be read");
+  if (line < 0 || read_error) return fail(ErrorKind::config, path.string() + ": cannot be read");
+  // inih knows the lines it or the handler refused; a line read_line refused ended
+  // the parse, so it comes after those.
+  if (line == 0) line = state.error_line;
   if (line != 0) {
     const std::string why = line == state.error_line ? state.error : "not a valid INI line";
     return fail(ErrorKind::config, path.string() + ":" + std::to_string(line) + ": " + why);

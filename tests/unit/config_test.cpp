@@ -86,5 +86,20 @@ TEST_F(ConfigTest, TheFirstErrorIsTheOneReported) {
   EXPECT_EQ(error_of("[totp]\ndigits = 9\nnot ini at all\n"), file + ":2: [totp] digits: expected a whole number from 6 to 8");
 }
 
+// inih reads a line in pieces of its buffer: the tail of a long comment once became
+// a setting of its own, and the lines after it were misnumbered (found by
+// fuzz/config; the input is in fuzz/corpus/config/).
+TEST_F(ConfigTest, ALongLineIsAnErrorNotTwoLines) {
+  const std::string file = (dir_ / "otpd.conf").string();
+  const std::string long_comment = "# " + std::string(1000, 'x') + " digits = 8\n";
+  EXPECT_TRUE(error_of("[totp]\n" + long_comment).starts_with(file + ":2: a line longer than "))
+      << error_of("[totp]\n" + long_comment);
+  EXPECT_EQ(error_of("[totp]\ndigits = 9\n" + long_comment),
+            file + ":2: [totp] digits: expected a whole number from 6 to 8");
+  EXPECT_EQ(error_of("[totp]\n#" + std::string(150, 'x') + "\ndigits = 9\n"),
+            file + ":3: [totp] digits: expected a whole number from 6 to 8");
+  EXPECT_EQ(error_of(std::string("[totp]\ndigits = 7\0 digits = 8\n", 30)), file + ":2: a NUL byte");
+}
+
 }  // namespace
 }  // namespace otpd::test

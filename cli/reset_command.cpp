@@ -36,7 +36,7 @@ class BusError {
   }
 
  private:
-  sd_bus_error error_ = SD_BUS_ERROR_NULL;
+  sd_bus_error error_{};  // SD_BUS_ERROR_NULL without its C99 compound literal
 };
 
 ExitCode report_bus_error(Console& console, const BusError& error, int result) {

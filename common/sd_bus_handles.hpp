@@ -55,7 +55,7 @@ class SdBusError {
   [[nodiscard]] const char* message() const { return error_.message; }
 
  private:
-  sd_bus_error error_ = SD_BUS_ERROR_NULL;
+  sd_bus_error error_{};  // SD_BUS_ERROR_NULL without its C99 compound literal
 };
 
 }  // namespace otpd

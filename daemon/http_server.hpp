@@ -80,7 +80,8 @@ class HttpServer {
                             MHD_RequestTerminationCode code) noexcept;
   static void mhd_connection(void* self, MHD_Connection* connection, void** socket_context,
                              MHD_ConnectionNotificationCode code) noexcept;
-  static void mhd_log(void* self, const char* format, va_list args) noexcept;
+  // printf-like: MHD hands over its format with the arguments.
+  [[gnu::format(printf, 2, 0)]] static void mhd_log(void* self, const char* format, va_list args) noexcept;
 
   sd_event* event_;
   UniqueFd listen_socket_;

@@ -59,7 +59,7 @@ int RootCallerGate::on_sender_uid(sd_bus_message* reply, void* userdata, sd_bus_
 }
 
 void RootCallerGate::answer(Pending& pending, sd_bus_message* reply) {
-  sd_bus_error error = SD_BUS_ERROR_NULL;
+  sd_bus_error error{};  // SD_BUS_ERROR_NULL without its C99 compound literal
   int result = 0;
   try {
     const auto uid = sender_uid(reply);

@@ -46,6 +46,8 @@ std::string describe_refusal(const ApiResponse& response, const RefusalContext& 
     case 422:
       return "wrong code";
     case 429:
+      // otpd's hashing queue is full for this user: busy, not locked out.
+      if (daemon_error_text(response) == http_api::kErrorHashingBusyForUser) break;
       return locked_text(response);
     default:
       break;

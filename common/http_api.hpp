@@ -33,4 +33,10 @@ inline constexpr const char* kFieldPending = "pending";
 inline constexpr const char* kFieldBackupCodesRemaining = "backupCodesRemaining";
 inline constexpr const char* kFieldLockedUntil = "lockedUntil";
 
+// The "error" of a 429 or 503 when the backup-code hashing queue is full (a 429
+// that is no lockout): nothing was changed, the request may be sent again.
+inline constexpr std::string_view kErrorHashingBusyForUser =
+    "Too many backup-code sets are being made for this user; try again in 1 s";
+inline constexpr std::string_view kErrorHashingBusy = "otpd is busy making backup codes; try again in 1 s";
+
 }  // namespace otpd::http_api

@@ -1,6 +1,8 @@
 #include "api_router.hpp"
 
 #include <array>
+#include <memory>
+#include <utility>
 
 #include "http_api.hpp"
 #include "json_body.hpp"
@@ -56,6 +58,19 @@ ApiResponse locked_response(const AttemptReport& attempt, std::int64_t now) {
   return response;
 }
 
+// The backup-code hashing queue is full: for this user (429, the caller's own doing)
+// or for otpd (503). Nothing was changed and no code was used: the same request
+// may be sent again.
+ApiResponse busy_response(FlowStatus status, bool code_route) {
+  const bool user = status == FlowStatus::user_busy;
+  ApiResponse response =
+      error_response(user ? 429 : 503, user ? http_api::kErrorHashingBusyForUser : http_api::kErrorHashingBusy);
+  if (code_route) response.body[http_api::kFieldSuccess] = false;
+  response.body[http_api::kFieldRetryAfter] = 1;
+  response.retry_after = 1;
+  return response;
+}
+
 ApiResponse flow_failure(FlowStatus status, const AttemptReport& attempt, std::int64_t now) {
   switch (status) {
     case FlowStatus::already_active: return code_error(409, "2FA is already active");
@@ -64,6 +79,9 @@ ApiResponse flow_failure(FlowStatus status, const AttemptReport& attempt, std::i
     case FlowStatus::expired: return code_error(410, "OTP code expired");
     case FlowStatus::invalid_code: return code_error(422, "Invalid OTP code");
     case FlowStatus::locked: return locked_response(attempt, now);
+    case FlowStatus::changed: return code_error(409, "The enrollment changed meanwhile; try again");
+    case FlowStatus::user_busy:
+    case FlowStatus::busy: return busy_response(status, true);
     case FlowStatus::done: break;
   }
   return code_error(500, "Internal error");
@@ -79,64 +97,111 @@ std::string_view route_name(Route route) {
 }  // namespace
 
 ApiResponse ApiRouter::handle(const ApiRequest& request) noexcept {
+  InlineHashExecutor executor;
+  std::optional<ApiResponse> answer;
+  serve(request, executor, [&answer](ApiResponse response) { answer.emplace(std::move(response)); });
+  return answer ? std::move(*answer) : error_response(500, "Internal error");
+}
+
+void ApiRouter::handle(const ApiRequest& request, Responder respond) noexcept {
+  InlineHashExecutor inline_executor;
+  serve(request, executor_ != nullptr ? *executor_ : inline_executor, std::move(respond));
+}
+
+void ApiRouter::serve(const ApiRequest& request, HashExecutor& executor, Responder respond) noexcept {
+  Responder once;
   try {
-    return dispatch(request);
+    // Once: an exception after the answer went out must not answer again.
+    auto answered = std::make_shared<bool>(false);
+    once = [answered, respond = std::move(respond)](ApiResponse response) {
+      if (std::exchange(*answered, true)) return;
+      respond(std::move(response));
+    };
+    dispatch(request, executor, once);
+    return;
   } catch (const std::exception& e) {
     log_.message(LogLevel::error, std::string("API request failed: ") + e.what());
   } catch (...) {
     log_.message(LogLevel::error, "API request failed with an unknown exception");
   }
-  return error_response(500, "Internal error");
+  try {
+    if (once) once(error_response(500, "Internal error"));
+  } catch (...) {
+  }
 }
 
-ApiResponse ApiRouter::dispatch(const ApiRequest& request) {
+// For the answers built later, from the executor: the same guarantee as handle().
+void ApiRouter::answer_with(const Responder& respond, const std::function<ApiResponse()>& build) noexcept {
+  try {
+    respond(build());
+    return;
+  } catch (const std::exception& e) {
+    log_.message(LogLevel::error, std::string("API request failed: ") + e.what());
+  } catch (...) {
+    log_.message(LogLevel::error, "API request failed with an unknown exception");
+  }
+  try {
+    respond(error_response(500, "Internal error"));
+  } catch (...) {
+  }
+}
+
+void ApiRouter::dispatch(const ApiRequest& request, HashExecutor& executor, const Responder& respond) {
   const RouteEntry* entry = find_route(request.path);
-  if (entry == nullptr) return error_response(404, "Not found");
+  if (entry == nullptr) return respond(error_response(404, "Not found"));
   if (request.method != entry->method) {
     ApiResponse response = error_response(405, "Method not allowed");
     response.allow = entry->method;
-    return response;
+    return respond(std::move(response));
   }
 
-  Call call{request, {}, json::object()};
+  Call call{request.peer_uid, {}, json::object()};
   if (request.act_as_user) {
-    if (request.peer_uid != 0) return error_response(401, "Unauthorized");
+    if (request.peer_uid != 0) return respond(error_response(401, "Unauthorized"));
     if (!is_acceptable_user_name(*request.act_as_user) || !users_.exists(*request.act_as_user)) {
-      return error_response(400, "X-OTP-User names no user of this host");
+      return respond(error_response(400, "X-OTP-User names no user of this host"));
     }
     call.user = canonical_user_name(users_, *request.act_as_user);
   } else {
     auto name = users_.name_of(request.peer_uid);
-    if (!name || !is_acceptable_user_name(*name)) return error_response(401, "Unauthorized");
+    if (!name || !is_acceptable_user_name(*name)) return respond(error_response(401, "Unauthorized"));
     call.user = std::move(*name);
   }
 
   if (entry->method == "POST") {
     auto body = parse_request_object(request.body);
-    if (!body) return error_response(400, body.error().message);
+    if (!body) return respond(error_response(400, body.error().message));
     call.body = std::move(*body);
   }
-  return run(entry->route, call);
+  run(entry->route, call, executor, respond);
 }
 
-ApiResponse ApiRouter::run(Route route, Call& call) {
+void ApiRouter::run(Route route, const Call& call, HashExecutor& executor, const Responder& respond) {
   switch (route) {
     case Route::enable:
     case Route::seed003_setup:
-    case Route::seed004_setup: return enable(call, route);
+    case Route::seed004_setup: return enable(call, route, executor, respond);
     case Route::confirm:
-    case Route::seed003_enable: return confirm(call, route);
-    case Route::disable: return disable(call);
-    case Route::backup_codes: return backup_codes(call);
-    case Route::status: return status(call);
+    case Route::seed003_enable: return confirm(call, route, executor, respond);
+    case Route::disable: return respond(disable(call));
+    case Route::backup_codes: return backup_codes(call, executor, respond);
+    case Route::status: return respond(status(call));
   }
-  return error_response(404, "Not found");
+  respond(error_response(404, "Not found"));
 }
 
-ApiResponse ApiRouter::enable(Call& call, Route route) {
+void ApiRouter::enable(const Call& call, Route route, HashExecutor& executor, const Responder& respond) {
   const EnableStyle style{route != Route::seed004_setup, route == Route::seed004_setup};
-  auto result = service_.enable(call.user, style);
+  service_.enable(call.user, style, executor, [this, call, route, respond](Expected<EnableResult> result) {
+    answer_with(respond, [&] { return enabled(call, route, result); });
+  });
+}
+
+ApiResponse ApiRouter::enabled(const Call& call, Route route, const Expected<EnableResult>& result) {
   if (!result) return internal_error(result.error(), route_name(route));
+  if (result->status == FlowStatus::user_busy || result->status == FlowStatus::busy) {
+    return busy_response(result->status, false);
+  }
   if (result->status != FlowStatus::done) return error_response(409, "2FA is already active");
 
   log_event("enroll", LogLevel::info, call, {{"expires_at", std::to_string(result->expires_at)}});
@@ -148,16 +213,21 @@ ApiResponse ApiRouter::enable(Call& call, Route route) {
     body[http_api::kFieldExpiresAt] = result->expires_at;
   } else {
     body[http_api::kFieldQrCodeUri] = result->otpauth_uri;
-    if (style.with_qr) body[http_api::kFieldQr] = png_data_uri(result->qr_png);
-    if (style.issue_backup_codes) body[http_api::kFieldBackupCodes] = result->backup_codes;
+    if (route == Route::seed003_setup) body[http_api::kFieldQr] = png_data_uri(result->qr_png);
+    if (route == Route::seed004_setup) body[http_api::kFieldBackupCodes] = result->backup_codes;
   }
   return ApiResponse{200, std::move(body), std::nullopt, {}};
 }
 
-ApiResponse ApiRouter::confirm(Call& call, Route route) {
+void ApiRouter::confirm(const Call& call, Route route, HashExecutor& executor, const Responder& respond) {
   auto code = required_code(call.body);
-  if (!code) return code_error(400, code.error().message);
-  auto result = service_.confirm(call.user, *code);
+  if (!code) return respond(code_error(400, code.error().message));
+  service_.confirm(call.user, *code, executor, [this, call, route, respond](Expected<CodeFlowResult> result) {
+    answer_with(respond, [&] { return confirmed(call, route, result); });
+  });
+}
+
+ApiResponse ApiRouter::confirmed(const Call& call, Route route, const Expected<CodeFlowResult>& result) {
   if (!result) return internal_error(result.error(), route_name(route));
   if (result->status != FlowStatus::done) {
     if (result->status == FlowStatus::invalid_code) log_code_failure("enroll_failure", call, result->attempt);
@@ -174,7 +244,7 @@ ApiResponse ApiRouter::confirm(Call& call, Route route) {
   return ApiResponse{200, std::move(body), std::nullopt, {}};
 }
 
-ApiResponse ApiRouter::disable(Call& call) {
+ApiResponse ApiRouter::disable(const Call& call) {
   auto code = required_code(call.body);
   if (!code) return code_error(400, code.error().message);
   auto result = service_.disable(call.user, *code);
@@ -187,10 +257,16 @@ ApiResponse ApiRouter::disable(Call& call) {
   return ApiResponse{200, json{{http_api::kFieldSuccess, true}}, std::nullopt, {}};
 }
 
-ApiResponse ApiRouter::backup_codes(Call& call) {
+void ApiRouter::backup_codes(const Call& call, HashExecutor& executor, const Responder& respond) {
   auto code = required_code(call.body);
-  if (!code) return code_error(400, code.error().message);
-  auto result = service_.regenerate_backup_codes(call.user, *code);
+  if (!code) return respond(code_error(400, code.error().message));
+  service_.regenerate_backup_codes(call.user, *code, executor,
+                                   [this, call, respond](Expected<CodeFlowResult> result) {
+                                     answer_with(respond, [&] { return regenerated(call, result); });
+                                   });
+}
+
+ApiResponse ApiRouter::regenerated(const Call& call, const Expected<CodeFlowResult>& result) {
   if (!result) return internal_error(result.error(), "backup-codes");
   if (result->status != FlowStatus::done) {
     if (result->status == FlowStatus::invalid_code) {
@@ -202,7 +278,7 @@ ApiResponse ApiRouter::backup_codes(Call& call) {
   return ApiResponse{200, json{{http_api::kFieldBackupCodes, result->backup_codes}}, std::nullopt, {}};
 }
 
-ApiResponse ApiRouter::status(Call& call) {
+ApiResponse ApiRouter::status(const Call& call) {
   auto result = service_.status(call.user);
   if (!result) return internal_error(result.error(), "status");
   json body{{http_api::kFieldEnabled, result->enabled},
@@ -227,7 +303,7 @@ void ApiRouter::log_event(std::string_view event, LogLevel level, const Call& ca
                           std::vector<LogField> extra) {
   SecurityEvent entry{event, level,
                       {{"user", call.user},
-                       {"caller_uid", std::to_string(call.request.peer_uid)},
+                       {"caller_uid", std::to_string(call.peer_uid)},
                        {"service", "otpd-api"}}};
   for (auto& field : extra) entry.fields.push_back(std::move(field));
   log_.security(entry);

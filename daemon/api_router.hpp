@@ -8,12 +8,14 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "event_log.hpp"
+#include "hash_executor.hpp"
 #include "otp_service.hpp"
 #include "user_directory.hpp"
 
@@ -36,11 +38,19 @@ struct ApiResponse {
 
 class ApiRouter {
  public:
-  ApiRouter(OtpService& service, const UserDirectory& users, EventLog& log)
-      : service_(service), users_(users), log_(log) {}
+  using Responder = std::function<void(ApiResponse)>;
 
-  // Never throws: an internal failure is logged and answered with 500.
+  // `executor` hashes the backup codes of confirm, regenerate and the seed-004 setup
+  // for the asynchronous handle(); without one they are hashed inline.
+  ApiRouter(OtpService& service, const UserDirectory& users, EventLog& log, HashExecutor* executor = nullptr)
+      : service_(service), users_(users), log_(log), executor_(executor) {}
+
+  // Never throws: an internal failure is logged and answered with 500. Hashes
+  // inline, so the answer is there when it returns.
   [[nodiscard]] ApiResponse handle(const ApiRequest& request) noexcept;
+  // The same, answered through `respond` exactly once: before it returns, or later
+  // from the executor on the event loop's thread (nothing of `request` is kept).
+  void handle(const ApiRequest& request, Responder respond) noexcept;
 
   enum class Route {
     enable, confirm, disable, backup_codes, status,  // canonical
@@ -49,18 +59,23 @@ class ApiRouter {
 
  private:
   struct Call {
-    const ApiRequest& request;
+    uid_t peer_uid = static_cast<uid_t>(-1);
     std::string user;
     nlohmann::json body;
   };
 
-  [[nodiscard]] ApiResponse dispatch(const ApiRequest& request);
-  [[nodiscard]] ApiResponse run(Route route, Call& call);
-  [[nodiscard]] ApiResponse enable(Call& call, Route route);
-  [[nodiscard]] ApiResponse confirm(Call& call, Route route);
-  [[nodiscard]] ApiResponse disable(Call& call);
-  [[nodiscard]] ApiResponse backup_codes(Call& call);
-  [[nodiscard]] ApiResponse status(Call& call);
+  void serve(const ApiRequest& request, HashExecutor& executor, Responder respond) noexcept;
+  void dispatch(const ApiRequest& request, HashExecutor& executor, const Responder& respond);
+  void run(Route route, const Call& call, HashExecutor& executor, const Responder& respond);
+  void answer_with(const Responder& respond, const std::function<ApiResponse()>& build) noexcept;
+  void enable(const Call& call, Route route, HashExecutor& executor, const Responder& respond);
+  [[nodiscard]] ApiResponse enabled(const Call& call, Route route, const Expected<EnableResult>& result);
+  void confirm(const Call& call, Route route, HashExecutor& executor, const Responder& respond);
+  [[nodiscard]] ApiResponse confirmed(const Call& call, Route route, const Expected<CodeFlowResult>& result);
+  [[nodiscard]] ApiResponse disable(const Call& call);
+  void backup_codes(const Call& call, HashExecutor& executor, const Responder& respond);
+  [[nodiscard]] ApiResponse regenerated(const Call& call, const Expected<CodeFlowResult>& result);
+  [[nodiscard]] ApiResponse status(const Call& call);
   [[nodiscard]] ApiResponse internal_error(const Error& error, std::string_view route);
   void log_event(std::string_view event, LogLevel level, const Call& call, std::vector<LogField> extra = {});
   void log_code_failure(std::string_view event, const Call& call, const AttemptReport& attempt);
@@ -68,6 +83,7 @@ class ApiRouter {
   OtpService& service_;
   const UserDirectory& users_;
   EventLog& log_;
+  HashExecutor* executor_;
 };
 
 }  // namespace otpd

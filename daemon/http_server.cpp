@@ -19,6 +19,9 @@ struct HttpServer::Request {
   std::string body;
   bool too_large = false;
   std::size_t discarded = 0;
+  std::uint64_t id = 0;                  // in in_flight_ while the router has it
+  bool suspended = false;                // waits for the router's answer
+  std::optional<ApiResponse> response;  // the router's answer, once there
 };
 
 namespace {
@@ -84,6 +87,13 @@ HttpServer::~HttpServer() {
   mhd_io_source_.reset();
   mhd_timer_source_.reset();
   sweep_source_.reset();
+  resumed_source_.reset();
+  // MHD may not be stopped with a suspended connection: resume them unanswered,
+  // and stopping closes them. Their answers, if any come, find nothing.
+  for (auto& [id, flight] : in_flight_) {
+    if (flight.request->suspended) MHD_resume_connection(flight.connection);
+    flight.request->suspended = false;
+  }
   if (daemon_ != nullptr) MHD_stop_daemon(daemon_);
 }
 
@@ -97,7 +107,7 @@ Expected<std::unique_ptr<HttpServer>> HttpServer::start(sd_event* event, UniqueF
 }
 
 Expected<void> HttpServer::start_mhd() {
-  const unsigned flags = MHD_USE_EPOLL | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG;
+  const unsigned flags = MHD_USE_EPOLL | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
   daemon_ = MHD_start_daemon(
       flags, 0, nullptr, nullptr, &HttpServer::mhd_access, this,
       MHD_OPTION_EXTERNAL_LOGGER, &HttpServer::mhd_log, this,  // first, or MHD logs to stderr itself
@@ -135,6 +145,11 @@ Expected<void> HttpServer::add_event_sources() {
     source->reset(raw);
     sd_event_source_set_enabled(raw, SD_EVENT_OFF);
   }
+  if (int r = sd_event_add_defer(event_, &raw, &HttpServer::on_resumed, this); r < 0) {
+    return fail(ErrorKind::system, std::string("cannot create a defer source: ") + std::strerror(-r));
+  }
+  resumed_source_.reset(raw);
+  sd_event_source_set_enabled(raw, SD_EVENT_OFF);
   return {};
 }
 
@@ -266,23 +281,60 @@ MHD_Result HttpServer::on_request(MHD_Connection* connection, const char* url, c
   if (request->too_large) {
     return answer(connection, ApiResponse{413, {{"error", "Request body too large"}}, std::nullopt, {}});
   }
-  return answer(connection, respond_to(connection, *request, url, method));
+  if (request->response) return answer(connection, *request->response);  // resumed with its answer
+  if (request->id != 0) return MHD_YES;  // still waiting (MHD should not ask while suspended)
+  return serve(connection, *request, url, method);
 }
 
-ApiResponse HttpServer::respond_to(MHD_Connection* connection, const Request& request, const char* url,
-                                   const char* method) {
+// The router answers at once or, while it hashes backup codes, later: then the
+// connection is suspended (MHD neither reads it nor times it out) until deliver().
+MHD_Result HttpServer::serve(MHD_Connection* connection, Request& request, const char* url, const char* method) {
+  ApiResponse refusal;
+  const auto api = api_request(connection, request, url, method, refusal);
+  if (!api) return answer(connection, refusal);
+  const std::uint64_t id = ++next_request_id_;
+  request.id = id;
+  in_flight_.emplace(id, InFlight{connection, &request});
+  router_.handle(*api, [this, id](ApiResponse response) { deliver(id, std::move(response)); });
+  if (request.response) {
+    in_flight_.erase(id);
+    return answer(connection, *request.response);
+  }
+  MHD_suspend_connection(connection);
+  request.suspended = true;
+  return MHD_YES;
+}
+
+void HttpServer::deliver(std::uint64_t request_id, ApiResponse response) {
+  const auto found = in_flight_.find(request_id);
+  if (found == in_flight_.end()) return;  // the connection is gone
+  Request& request = *found->second.request;
+  request.response = std::move(response);
+  if (!request.suspended) return;  // answered before serve() returned
+  request.suspended = false;
+  MHD_resume_connection(found->second.connection);
+  in_flight_.erase(found);
+  // Not MHD_run here: this may be called from anywhere on the loop.
+  sd_event_source_set_enabled(resumed_source_.get(), SD_EVENT_ONESHOT);
+}
+
+std::optional<ApiRequest> HttpServer::api_request(MHD_Connection* connection, const Request& request,
+                                                  const char* url, const char* method, ApiResponse& refusal) {
   const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
   const auto* peer = info != nullptr ? static_cast<const Peer*>(info->socket_context) : nullptr;
-  if (peer == nullptr) return ApiResponse{401, {{"error", "Unauthorized"}}, std::nullopt, {}};
-
+  if (peer == nullptr) {
+    refusal = ApiResponse{401, {{"error", "Unauthorized"}}, std::nullopt, {}};
+    return std::nullopt;
+  }
   HeaderCount act_as{protocol::kActAsUserHeader};
   MHD_get_connection_values(connection, MHD_HEADER_KIND, count_header, &act_as);
   if (act_as.count > 1) {
-    return ApiResponse{400, {{"error", "X-OTP-User may be given only once"}}, std::nullopt, {}};
+    refusal = ApiResponse{400, {{"error", "X-OTP-User may be given only once"}}, std::nullopt, {}};
+    return std::nullopt;
   }
   ApiRequest api{method, url, peer->uid, std::nullopt, request.body};
   if (act_as.count == 1) api.act_as_user = std::string_view(act_as.value != nullptr ? act_as.value : "");
-  return router_.handle(api);
+  return api;
 }
 
 MHD_Result HttpServer::answer(MHD_Connection* connection, const ApiResponse& response) {
@@ -332,9 +384,17 @@ MHD_Result HttpServer::mhd_access(void* self, MHD_Connection* connection, const 
   }
 }
 
-void HttpServer::mhd_completed(void*, MHD_Connection*, void** request_context, MHD_RequestTerminationCode) noexcept {
-  delete static_cast<Request*>(*request_context);
+void HttpServer::mhd_completed(void* self, MHD_Connection*, void** request_context,
+                               MHD_RequestTerminationCode) noexcept {
+  auto* request = static_cast<Request*>(*request_context);
+  if (request != nullptr && request->id != 0) static_cast<HttpServer*>(self)->in_flight_.erase(request->id);
+  delete request;
   *request_context = nullptr;
+}
+
+int HttpServer::on_resumed(sd_event_source*, void* self) noexcept {
+  static_cast<HttpServer*>(self)->run_mhd();
+  return 0;
 }
 
 void HttpServer::mhd_connection(void* self, MHD_Connection* connection, void** socket_context,

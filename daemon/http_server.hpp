@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -64,8 +65,11 @@ class HttpServer {
   MHD_Result on_request(MHD_Connection* connection, const char* url, const char* method,
                         const char* upload_data, std::size_t* upload_data_size, void** request_context);
   MHD_Result answer(MHD_Connection* connection, const ApiResponse& response);
-  ApiResponse respond_to(MHD_Connection* connection, const Request& request, const char* url,
-                         const char* method);
+  MHD_Result serve(MHD_Connection* connection, Request& request, const char* url, const char* method);
+  [[nodiscard]] std::optional<ApiRequest> api_request(MHD_Connection* connection, const Request& request,
+                                                      const char* url, const char* method,
+                                                      ApiResponse& refusal);
+  void deliver(std::uint64_t request_id, ApiResponse response);
   void on_connection_event(MHD_Connection* connection, void** socket_context,
                            MHD_ConnectionNotificationCode code);
 
@@ -78,6 +82,7 @@ class HttpServer {
                                void** request_context) noexcept;
   static void mhd_completed(void* self, MHD_Connection* connection, void** request_context,
                             MHD_RequestTerminationCode code) noexcept;
+  static int on_resumed(sd_event_source*, void* self) noexcept;
   static void mhd_connection(void* self, MHD_Connection* connection, void** socket_context,
                              MHD_ConnectionNotificationCode code) noexcept;
   // printf-like: MHD hands over its format with the arguments.
@@ -93,8 +98,17 @@ class HttpServer {
   SdEventSource mhd_io_source_;
   SdEventSource mhd_timer_source_;
   SdEventSource sweep_source_;
+  SdEventSource resumed_source_;  // runs MHD once a suspended request has its answer
   std::unordered_map<int, Peer> peers_;  // by descriptor; node-based, so pointers stay valid
   std::unordered_map<uid_t, unsigned> connections_per_uid_;
+  // Requests that went to the router and have no answer yet (suspended while the
+  // executor hashes), by id: an answer for one that is gone finds nothing.
+  struct InFlight {
+    MHD_Connection* connection = nullptr;
+    Request* request = nullptr;
+  };
+  std::unordered_map<std::uint64_t, InFlight> in_flight_;
+  std::uint64_t next_request_id_ = 0;
 };
 
 }  // namespace otpd

@@ -1,6 +1,6 @@
 // otpd: the root daemon that owns every TOTP secret. Wires configuration, the sealed
 // store, the verification service, the D-Bus service and the HTTP API into one
-// sd-event loop on one thread.
+// sd-event loop on one thread; only backup-code hashing runs on worker threads.
 #include <signal.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
@@ -18,6 +18,7 @@
 #include "clock.hpp"
 #include "config.hpp"
 #include "event_log.hpp"
+#include "hash_worker_pool.hpp"
 #include "http_server.hpp"
 #include "otp_service.hpp"
 #include "protocol.hpp"
@@ -141,8 +142,13 @@ Expected<int> serve(const Config& config, EventLog& log) {
   if (!event) return tl::unexpected(event.error());
   auto listen_socket = open_api_socket(config.socket);
   if (!listen_socket) return tl::unexpected(listen_socket.error());
+  // Declared before what calls into it, so it goes last: its threads are joined and
+  // their unanswered batches dropped after the HTTP server has closed every
+  // connection, and before the loop is freed.
+  auto hashing = HashWorkerPool::start(event->get());
+  if (!hashing) return tl::unexpected(hashing.error());
   const PasswdDirectory users;
-  ApiRouter router(service, users, log);
+  ApiRouter router(service, users, log, hashing->get());
   auto http = HttpServer::start(event->get(), std::move(*listen_socket), router, log);
   if (!http) return tl::unexpected(http.error());
   auto bus = BusService::start(event->get(), service, users, log);

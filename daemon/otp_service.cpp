@@ -1,5 +1,7 @@
 #include "otp_service.hpp"
 
+#include <optional>
+
 #include "base32.hpp"
 #include "otpauth_uri.hpp"
 #include "qr_png.hpp"
@@ -57,13 +59,61 @@ Expected<OtpService::IssuedCodes> OtpService::issue_backup_codes() {
   issued.codes = std::move(*codes);
   issued.salt.resize(kBackupCodeSaltBytes);
   if (auto ok = fill_random(issued.salt); !ok) return tl::unexpected(ok.error());
-  for (const auto& code : issued.codes) {
-    const auto normalized = normalize_backup_code(code);
-    auto hash = hasher_.hash(issued.salt, normalized ? normalized->str() : code);
-    if (!hash) return tl::unexpected(hash.error());
-    issued.hashes.push_back(*hash);
-  }
   return issued;
+}
+
+BackupCodeBatch OtpService::batch_of(const IssuedCodes& issued) const {
+  BackupCodeBatch batch{{}, issued.salt, hasher_.iterations()};
+  batch.normalized_codes.reserve(issued.codes.size());
+  for (const auto& code : issued.codes) {
+    auto normalized = normalize_backup_code(code);
+    batch.normalized_codes.push_back(normalized ? std::move(*normalized) : SecureString(code));
+  }
+  return batch;
+}
+
+namespace {
+
+template <class Result>
+Result refusal(FlowStatus status) {
+  Result result;
+  result.status = status;
+  return result;
+}
+
+// Runs an asynchronous flow with inline hashing and hands back what it answered.
+template <class Result, class Start>
+Expected<Result> run_inline(Start start) {
+  InlineHashExecutor executor;
+  std::optional<Expected<Result>> answer;
+  start(executor, [&answer](Expected<Result> result) { answer.emplace(std::move(result)); });
+  if (!answer) return fail(ErrorKind::system, "a flow ended without an answer");
+  return std::move(*answer);
+}
+
+}  // namespace
+
+// A prepared flow either has its answer already (a refusal, a wrong code) or waits
+// for its new codes' hashes; with no codes to hash (a confirm of preissued codes,
+// an enable without codes) it commits at once.
+template <class Result>
+void OtpService::finish(Prepared<Result> prepared, HashExecutor& executor, Commit<Result> commit,
+                        std::function<void(Expected<Result>)> done) {
+  if (!prepared) return done(tl::unexpected(prepared.error()));
+  if (auto* answer = std::get_if<Result>(&*prepared)) return done(std::move(*answer));
+  auto change = std::make_shared<PendingChange>(std::get<PendingChange>(std::move(*prepared)));
+  if (change->issued.codes.empty()) return done((this->*commit)(*change, {}));
+  BackupCodeBatch batch = batch_of(change->issued);
+  const std::string owner = change->user;
+  auto hashed = [this, change, commit, done](Expected<Hashes> hashes) {
+    if (!hashes) return done(tl::unexpected(hashes.error()));
+    done((this->*commit)(*change, *hashes));
+  };
+  switch (executor.submit(owner, std::move(batch), hashed)) {
+    case HashAdmission::accepted: return;
+    case HashAdmission::owner_busy: return done(refusal<Result>(FlowStatus::user_busy));
+    case HashAdmission::all_busy: return done(refusal<Result>(FlowStatus::busy));
+  }
 }
 
 Expected<LoginResult> OtpService::verify_login(std::string_view user, std::string_view code) {
@@ -117,12 +167,20 @@ std::vector<Expected<LoginResult>> OtpService::verify_logins(std::span<const Log
 }
 
 Expected<EnableResult> OtpService::enable(std::string_view user, const EnableStyle& style) {
-  auto transaction = store_.begin();
-  if (!transaction) return tl::unexpected(transaction.error());
+  return run_inline<EnableResult>(
+      [&](HashExecutor& executor, EnableDone done) { enable(user, style, executor, std::move(done)); });
+}
+
+void OtpService::enable(std::string_view user, const EnableStyle& style, HashExecutor& executor, EnableDone done) {
+  finish<EnableResult>(prepare_enable(user, style), executor, &OtpService::commit_enable, std::move(done));
+}
+
+// Writes nothing: the commit does, once the codes (if any) are hashed.
+OtpService::Prepared<EnableResult> OtpService::prepare_enable(std::string_view user, const EnableStyle& style) {
   auto existing = store_.find_enrollment(user);
   if (!existing) return tl::unexpected(existing.error());
   if (*existing && (*existing)->state == EnrollmentState::active) {
-    return EnableResult{FlowStatus::already_active, {}, {}, {}, 0, {}};
+    return refusal<EnableResult>(FlowStatus::already_active);
   }
 
   SecureBytes secret(kSecretBytes);
@@ -130,35 +188,60 @@ Expected<EnableResult> OtpService::enable(std::string_view user, const EnableSty
   auto sealed = sealer_.seal(secret.view(), secret_associated_data(user));
   if (!sealed) return tl::unexpected(sealed.error());
 
-  EnableResult result;
-  result.secret_base32 = base32_encode(secret.view());
-  result.otpauth_uri = otpauth_uri(policy_.issuer, user, result.secret_base32, policy_.totp);
-  result.expires_at = clock_.now() + policy_.enrollment_ttl;
+  PendingChange change{std::string(user), std::move(*sealed), {}, {}, {}};
+  change.enabled.secret_base32 = base32_encode(secret.view());
+  change.enabled.otpauth_uri = otpauth_uri(policy_.issuer, user, change.enabled.secret_base32, policy_.totp);
   if (style.with_qr) {
-    auto png = qr_png(result.otpauth_uri);
+    auto png = qr_png(change.enabled.otpauth_uri);
     if (!png) return tl::unexpected(png.error());
-    result.qr_png = std::move(*png);
+    change.enabled.qr_png = std::move(*png);
   }
-
-  EnrollmentRecord record{std::string(user), EnrollmentState::pending, std::move(*sealed),
-                          policy_.totp, result.expires_at, std::nullopt, false, {}, 0};
-  std::vector<BackupCodeHash> hashes;
   if (style.issue_backup_codes) {
     auto issued = issue_backup_codes();
     if (!issued) return tl::unexpected(issued.error());
+    change.issued = std::move(*issued);
+  }
+  return change;
+}
+
+// Enabling again while pending replaces the pending enrollment, whoever made it; a
+// confirm that activated one meanwhile wins.
+Expected<EnableResult> OtpService::commit_enable(PendingChange& change, const Hashes& hashes) {
+  auto transaction = store_.begin();
+  if (!transaction) return tl::unexpected(transaction.error());
+  auto existing = store_.find_enrollment(change.user);
+  if (!existing) return tl::unexpected(existing.error());
+  if (*existing && (*existing)->state == EnrollmentState::active) {
+    return refusal<EnableResult>(FlowStatus::already_active);
+  }
+  EnableResult result = std::move(change.enabled);
+  result.expires_at = clock_.now() + policy_.enrollment_ttl;
+  EnrollmentRecord record{change.user, EnrollmentState::pending, change.sealed_secret,
+                          policy_.totp, result.expires_at, std::nullopt, false, {}, 0};
+  if (!change.issued.codes.empty()) {
     record.backup_codes_preissued = true;
-    record.backup_salt = std::move(issued->salt);
+    record.backup_salt = change.issued.salt;
     record.backup_kdf_iterations = hasher_.iterations();
-    hashes = std::move(issued->hashes);
-    result.backup_codes = std::move(issued->codes);
   }
   if (auto ok = store_.put_enrollment(record); !ok) return tl::unexpected(ok.error());
-  if (auto ok = store_.replace_backup_codes(user, hashes); !ok) return tl::unexpected(ok.error());
+  if (auto ok = store_.replace_backup_codes(change.user, hashes); !ok) return tl::unexpected(ok.error());
   if (auto ok = transaction->commit(); !ok) return tl::unexpected(ok.error());
+  result.backup_codes = std::move(change.issued.codes);
   return result;
 }
 
 Expected<CodeFlowResult> OtpService::confirm(std::string_view user, std::string_view code) {
+  return run_inline<CodeFlowResult>(
+      [&](HashExecutor& executor, FlowDone done) { confirm(user, code, executor, std::move(done)); });
+}
+
+void OtpService::confirm(std::string_view user, std::string_view code, HashExecutor& executor, FlowDone done) {
+  finish<CodeFlowResult>(prepare_confirm(user, code), executor, &OtpService::commit_confirm, std::move(done));
+}
+
+// The state, the lock, the expiry and the code; a wrong code counts here. What a
+// right code changes waits for the commit.
+OtpService::Prepared<CodeFlowResult> OtpService::prepare_confirm(std::string_view user, std::string_view code) {
   auto transaction = store_.begin();
   if (!transaction) return tl::unexpected(transaction.error());
   auto record = store_.find_enrollment(user);
@@ -177,37 +260,62 @@ Expected<CodeFlowResult> OtpService::confirm(std::string_view user, std::string_
 
   auto checked = check_code(**record, code, true);
   if (!checked) return tl::unexpected(checked.error());
-  CodeFlowResult result;
   if (checked->match != CodeMatch::totp) {
     auto report = count_failure(user, *limit, false);
     if (!report) return tl::unexpected(report.error());
     if (auto ok = transaction->commit(); !ok) return tl::unexpected(ok.error());
     return CodeFlowResult{FlowStatus::invalid_code, *report, {}, false};
   }
-
-  EnrollmentRecord& active = **record;
-  active.state = EnrollmentState::active;
-  active.expires_at = 0;
-  active.last_step = checked->step;  // the confirming code is used
-  if (!active.backup_codes_preissued) {
+  PendingChange change{std::string(user), (*record)->sealed_secret, *checked, {}, {}};
+  if (!(*record)->backup_codes_preissued) {
     auto issued = issue_backup_codes();
     if (!issued) return tl::unexpected(issued.error());
-    active.backup_salt = std::move(issued->salt);
+    change.issued = std::move(*issued);
+  }
+  return change;
+}
+
+// The pending enrollment that was checked must still be there, unlocked and not
+// expired; anything else is answered as it now stands, and nothing is written for it.
+Expected<CodeFlowResult> OtpService::commit_confirm(PendingChange& change, const Hashes& hashes) {
+  auto transaction = store_.begin();
+  if (!transaction) return tl::unexpected(transaction.error());
+  auto record = store_.find_enrollment(change.user);
+  if (!record) return tl::unexpected(record.error());
+  if (!*record) return CodeFlowResult{FlowStatus::no_pending, {}, {}, false};
+  EnrollmentRecord& active = **record;
+  if (active.state == EnrollmentState::active) return CodeFlowResult{FlowStatus::already_active, {}, {}, false};
+  if (active.sealed_secret != change.sealed_secret ||
+      active.backup_codes_preissued == !change.issued.codes.empty()) {
+    return CodeFlowResult{FlowStatus::changed, {}, {}, false};
+  }
+  auto limit = store_.attempt_limit(change.user);
+  if (!limit) return tl::unexpected(limit.error());
+  if (is_locked(*limit, clock_.now())) return CodeFlowResult{FlowStatus::locked, {limit->locked_until}, {}, false};
+  if (active.expires_at <= clock_.now()) {
+    if (auto ok = store_.delete_enrollment(change.user); !ok) return tl::unexpected(ok.error());
+    if (auto ok = transaction->commit(); !ok) return tl::unexpected(ok.error());
+    return CodeFlowResult{FlowStatus::expired, {}, {}, false};
+  }
+
+  active.state = EnrollmentState::active;
+  active.expires_at = 0;
+  active.last_step = change.checked.step;  // the confirming code is used
+  if (!active.backup_codes_preissued) {
+    active.backup_salt = change.issued.salt;
     active.backup_kdf_iterations = hasher_.iterations();
-    if (auto ok = store_.replace_backup_codes(user, issued->hashes); !ok) return tl::unexpected(ok.error());
-    result.backup_codes = std::move(issued->codes);
+    if (auto ok = store_.replace_backup_codes(change.user, hashes); !ok) return tl::unexpected(ok.error());
   }
   active.backup_codes_preissued = false;
   if (auto ok = store_.put_enrollment(active); !ok) return tl::unexpected(ok.error());
-  if (auto ok = store_.delete_attempt_limit(user); !ok) return tl::unexpected(ok.error());
+  if (auto ok = store_.delete_attempt_limit(change.user); !ok) return tl::unexpected(ok.error());
   if (auto ok = transaction->commit(); !ok) return tl::unexpected(ok.error());
-  return result;
+  return CodeFlowResult{FlowStatus::done, {}, std::move(change.issued.codes), false};
 }
 
-// disable and regenerate: an active enrollment, an accepted code (TOTP or backup),
-// then the change, all in one transaction.
-Expected<CodeFlowResult> OtpService::run_code_flow(std::string_view user, std::string_view code,
-                                                   bool disabling) {
+// disable: an active enrollment, an accepted code (TOTP or backup), then the change,
+// all in one transaction.
+Expected<CodeFlowResult> OtpService::disable(std::string_view user, std::string_view code) {
   auto transaction = store_.begin();
   if (!transaction) return tl::unexpected(transaction.error());
   auto record = store_.find_enrollment(user);
@@ -230,33 +338,84 @@ Expected<CodeFlowResult> OtpService::run_code_flow(std::string_view user, std::s
     if (auto ok = transaction->commit(); !ok) return tl::unexpected(ok.error());
     return CodeFlowResult{FlowStatus::invalid_code, *report, {}, false};
   }
-
-  CodeFlowResult result;
-  result.used_backup_code = checked->match == CodeMatch::backup;
-  if (disabling) {
-    if (auto ok = store_.delete_enrollment(user); !ok) return tl::unexpected(ok.error());
-  } else {
-    auto issued = issue_backup_codes();
-    if (!issued) return tl::unexpected(issued.error());
-    EnrollmentRecord updated = **record;
-    if (checked->match == CodeMatch::totp) updated.last_step = checked->step;
-    updated.backup_salt = std::move(issued->salt);
-    updated.backup_kdf_iterations = hasher_.iterations();
-    if (auto ok = store_.put_enrollment(updated); !ok) return tl::unexpected(ok.error());
-    if (auto ok = store_.replace_backup_codes(user, issued->hashes); !ok) return tl::unexpected(ok.error());
-    result.backup_codes = std::move(issued->codes);
-  }
+  if (auto ok = store_.delete_enrollment(user); !ok) return tl::unexpected(ok.error());
   if (auto ok = store_.delete_attempt_limit(user); !ok) return tl::unexpected(ok.error());
   if (auto ok = transaction->commit(); !ok) return tl::unexpected(ok.error());
-  return result;
-}
-
-Expected<CodeFlowResult> OtpService::disable(std::string_view user, std::string_view code) {
-  return run_code_flow(user, code, true);
+  return CodeFlowResult{FlowStatus::done, {}, {}, checked->match == CodeMatch::backup};
 }
 
 Expected<CodeFlowResult> OtpService::regenerate_backup_codes(std::string_view user, std::string_view code) {
-  return run_code_flow(user, code, false);
+  return run_inline<CodeFlowResult>([&](HashExecutor& executor, FlowDone done) {
+    regenerate_backup_codes(user, code, executor, std::move(done));
+  });
+}
+
+void OtpService::regenerate_backup_codes(std::string_view user, std::string_view code, HashExecutor& executor,
+                                         FlowDone done) {
+  finish<CodeFlowResult>(prepare_regenerate(user, code), executor, &OtpService::commit_regenerate,
+                         std::move(done));
+}
+
+// A wrong or replayed code counts here, before anything is hashed; a right one is
+// used only by the commit, together with the new set.
+OtpService::Prepared<CodeFlowResult> OtpService::prepare_regenerate(std::string_view user, std::string_view code) {
+  auto transaction = store_.begin();
+  if (!transaction) return tl::unexpected(transaction.error());
+  auto record = store_.find_enrollment(user);
+  if (!record) return tl::unexpected(record.error());
+  if (!*record || (*record)->state != EnrollmentState::active) {
+    return CodeFlowResult{FlowStatus::not_enabled, {}, {}, false};
+  }
+  auto limit = store_.attempt_limit(user);
+  if (!limit) return tl::unexpected(limit.error());
+  if (is_locked(*limit, clock_.now())) return CodeFlowResult{FlowStatus::locked, {limit->locked_until}, {}, false};
+
+  auto checked = check_code(**record, code, false);
+  if (!checked) return tl::unexpected(checked.error());
+  if (checked->match == CodeMatch::none || checked->match == CodeMatch::totp_replayed) {
+    auto report = count_failure(user, *limit, checked->match == CodeMatch::totp_replayed);
+    if (!report) return tl::unexpected(report.error());
+    if (auto ok = transaction->commit(); !ok) return tl::unexpected(ok.error());
+    return CodeFlowResult{FlowStatus::invalid_code, *report, {}, false};
+  }
+  auto issued = issue_backup_codes();
+  if (!issued) return tl::unexpected(issued.error());
+  return PendingChange{std::string(user), (*record)->sealed_secret, *checked, std::move(*issued), {}};
+}
+
+// The same active enrollment, unlocked, and the code still unused (a login may have
+// used it meanwhile: then it is a replay, as if it had come second).
+Expected<CodeFlowResult> OtpService::commit_regenerate(PendingChange& change, const Hashes& hashes) {
+  auto transaction = store_.begin();
+  if (!transaction) return tl::unexpected(transaction.error());
+  auto record = store_.find_enrollment(change.user);
+  if (!record) return tl::unexpected(record.error());
+  if (!*record || (*record)->state != EnrollmentState::active) {
+    return CodeFlowResult{FlowStatus::not_enabled, {}, {}, false};
+  }
+  if ((*record)->sealed_secret != change.sealed_secret) return CodeFlowResult{FlowStatus::changed, {}, {}, false};
+  auto limit = store_.attempt_limit(change.user);
+  if (!limit) return tl::unexpected(limit.error());
+  if (is_locked(*limit, clock_.now())) return CodeFlowResult{FlowStatus::locked, {limit->locked_until}, {}, false};
+
+  const CheckedCode& checked = change.checked;
+  auto won = consume(**record, checked);
+  if (!won) return tl::unexpected(won.error());
+  if (!*won) {
+    auto report = count_failure(change.user, *limit, checked.match == CodeMatch::totp);
+    if (!report) return tl::unexpected(report.error());
+    if (auto ok = transaction->commit(); !ok) return tl::unexpected(ok.error());
+    return CodeFlowResult{FlowStatus::invalid_code, *report, {}, false};
+  }
+  EnrollmentRecord updated = **record;
+  if (checked.match == CodeMatch::totp) updated.last_step = checked.step;
+  updated.backup_salt = change.issued.salt;
+  updated.backup_kdf_iterations = hasher_.iterations();
+  if (auto ok = store_.put_enrollment(updated); !ok) return tl::unexpected(ok.error());
+  if (auto ok = store_.replace_backup_codes(change.user, hashes); !ok) return tl::unexpected(ok.error());
+  if (auto ok = store_.delete_attempt_limit(change.user); !ok) return tl::unexpected(ok.error());
+  if (auto ok = transaction->commit(); !ok) return tl::unexpected(ok.error());
+  return CodeFlowResult{FlowStatus::done, {}, std::move(change.issued.codes), checked.match == CodeMatch::backup};
 }
 
 Expected<UserStatus> OtpService::status(std::string_view user) {

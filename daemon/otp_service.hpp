@@ -5,15 +5,19 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "backup_codes.hpp"
 #include "clock.hpp"
 #include "code_checker.hpp"
 #include "error.hpp"
+#include "hash_executor.hpp"
 #include "lockout_policy.hpp"
 #include "protocol.hpp"
 #include "secret_sealer.hpp"
@@ -42,6 +46,9 @@ enum class FlowStatus {
   expired,         // confirm after enrollment_ttl
   invalid_code,    // a wrong or replayed code (counted as a failure)
   locked,          // locked out: the code was not even looked at
+  changed,         // the enrollment was replaced while its backup codes were hashed
+  user_busy,       // the user has as many backup-code sets being hashed as allowed
+  busy,            // otpd has as many backup-code sets being hashed as it takes
 };
 
 // Failure bookkeeping every code-checking answer carries.
@@ -91,6 +98,14 @@ struct UserStatus {
   std::int64_t locked_until = 0;  // 0 when not locked
 };
 
+using FlowDone = std::function<void(Expected<CodeFlowResult>)>;
+using EnableDone = std::function<void(Expected<EnableResult>)>;
+
+// The flows that hand out backup codes (confirm, regenerate, the seed-004 setup)
+// run in two steps: "check + prepare" (state, lock, code; a wrong code counts as a
+// failure right there, before any hashing) and, once the executor has hashed the new
+// codes, "commit", which looks at the state again in its own transaction and answers
+// as it then stands. The synchronous overloads hash inline.
 class OtpService {
  public:
   OtpService(Store& store, const SecretSealer& sealer, const Clock& clock, ServicePolicy policy,
@@ -108,6 +123,12 @@ class OtpService {
   [[nodiscard]] Expected<CodeFlowResult> disable(std::string_view user, std::string_view code);
   [[nodiscard]] Expected<CodeFlowResult> regenerate_backup_codes(std::string_view user,
                                                                  std::string_view code);
+  // The same with the hashing on `executor`: `done` is called exactly once, now or
+  // from the executor (unless the executor is torn down first, with nothing written).
+  void enable(std::string_view user, const EnableStyle& style, HashExecutor& executor, EnableDone done);
+  void confirm(std::string_view user, std::string_view code, HashExecutor& executor, FlowDone done);
+  void regenerate_backup_codes(std::string_view user, std::string_view code, HashExecutor& executor,
+                               FlowDone done);
   [[nodiscard]] Expected<UserStatus> status(std::string_view user);
   // Whether an enrollment (pending or active) is stored under this exact name.
   [[nodiscard]] Expected<bool> has_enrollment(std::string_view user);
@@ -121,8 +142,18 @@ class OtpService {
   struct IssuedCodes {
     std::vector<std::string> codes;
     std::vector<std::uint8_t> salt;
-    std::vector<BackupCodeHash> hashes;
   };
+  // What "check + prepare" found, for "commit" to hold the state against.
+  struct PendingChange {
+    std::string user;
+    std::vector<std::uint8_t> sealed_secret;  // the enrollment checked (enable: the new one)
+    CheckedCode checked;                       // the accepted code (confirm, regenerate)
+    IssuedCodes issued;                        // empty for a confirm of preissued codes
+    EnableResult enabled;                      // enable only
+  };
+  using Hashes = std::vector<BackupCodeHash>;
+  template <class Result>
+  using Prepared = Expected<std::variant<Result, PendingChange>>;
 
   [[nodiscard]] Expected<CheckedCode> check_code(const EnrollmentRecord& record,
                                                         std::string_view code, bool confirming);
@@ -130,8 +161,19 @@ class OtpService {
   [[nodiscard]] Expected<AttemptReport> count_failure(std::string_view user, const AttemptLimit& limit,
                                                       bool replayed);
   [[nodiscard]] Expected<IssuedCodes> issue_backup_codes();
-  [[nodiscard]] Expected<CodeFlowResult> run_code_flow(std::string_view user, std::string_view code,
-                                                       bool disabling);
+  [[nodiscard]] BackupCodeBatch batch_of(const IssuedCodes& issued) const;
+  template <class Result>
+  using Commit = Expected<Result> (OtpService::*)(PendingChange&, const Hashes&);
+  template <class Result>
+  void finish(Prepared<Result> prepared, HashExecutor& executor, Commit<Result> commit,
+              std::function<void(Expected<Result>)> done);
+
+  [[nodiscard]] Prepared<EnableResult> prepare_enable(std::string_view user, const EnableStyle& style);
+  [[nodiscard]] Expected<EnableResult> commit_enable(PendingChange& change, const Hashes& hashes);
+  [[nodiscard]] Prepared<CodeFlowResult> prepare_confirm(std::string_view user, std::string_view code);
+  [[nodiscard]] Expected<CodeFlowResult> commit_confirm(PendingChange& change, const Hashes& hashes);
+  [[nodiscard]] Prepared<CodeFlowResult> prepare_regenerate(std::string_view user, std::string_view code);
+  [[nodiscard]] Expected<CodeFlowResult> commit_regenerate(PendingChange& change, const Hashes& hashes);
 
   Store& store_;
   const SecretSealer& sealer_;

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "exit_status.hpp"
+#include "http_api.hpp"
 
 namespace otpd::cli {
 namespace {
@@ -28,6 +29,12 @@ TEST(DescribeRefusal, NamesTheLockoutTime) {
   EXPECT_EQ(describe_refusal(locked, {}), "too many wrong codes; locked out, try again later");
   locked.retry_after = 60;
   EXPECT_EQ(describe_refusal(locked, {}), "too many wrong codes; locked for 60 s");
+}
+
+TEST(DescribeRefusal, ABusyHashingQueueIsNoLockout) {
+  const auto busy = answer(429, nlohmann::json{{"error", http_api::kErrorHashingBusyForUser}}.dump());
+  EXPECT_EQ(describe_refusal(busy, {}),
+            "otpd answered HTTP 429: " + std::string(http_api::kErrorHashingBusyForUser));
 }
 
 TEST(DescribeRefusal, UsesTheCallersWordsForAWrongState) {

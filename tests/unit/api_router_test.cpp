@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "api_router.hpp"
 #include "test_support.hpp"
@@ -96,6 +100,76 @@ TEST_F(ApiRouterTest, ARouteThatFailsInsideAnswers500WithoutDetail) {
   EXPECT_EQ(response.status, 500U);
   EXPECT_EQ(response.body, (json{{"error", "Internal error"}}));
   EXPECT_NE(log.lines.back().find("did not authenticate"), std::string::npos) << log.lines.back();
+}
+
+
+// An executor that holds every batch, or refuses them all: the router's answer
+// waits for it, or says why not.
+class HeldHashExecutor final : public HashExecutor {
+ public:
+  HashAdmission submit(std::string_view, BackupCodeBatch batch, Done done) override {
+    if (admission == HashAdmission::accepted) held.emplace_back(std::move(batch), std::move(done));
+    return admission;
+  }
+  void release_all() {
+    auto jobs = std::move(held);
+    held.clear();
+    for (auto& [batch, done] : jobs) done(hash_backup_code_batch(batch));
+  }
+  std::vector<std::pair<BackupCodeBatch, Done>> held;
+  HashAdmission admission = HashAdmission::accepted;
+};
+
+class AsyncApiRouterTest : public ApiRouterTest {
+ protected:
+  // The answer of handle(request, respond), which may come later.
+  std::shared_ptr<std::optional<ApiResponse>> start(std::string_view method, std::string_view path,
+                                                    std::string_view body = "") {
+    auto answer = std::make_shared<std::optional<ApiResponse>>();
+    async_router.handle(ApiRequest{method, path, 1000, std::nullopt, body},
+                        [answer](ApiResponse response) { answer->emplace(std::move(response)); });
+    return answer;
+  }
+
+  HeldHashExecutor executor;
+  ApiRouter async_router{service, users, log, &executor};
+};
+
+TEST_F(AsyncApiRouterTest, ASeed004SetupIsAnsweredOnceItsCodesAreHashed) {
+  const auto answer = start("POST", "/api/v1/auth/2fa/setup", "{}");
+  EXPECT_FALSE(answer->has_value());
+  ASSERT_EQ(executor.held.size(), 1U);
+  EXPECT_EQ(start("GET", "/v2/auth/otp/status")->value().status, 200U) << "other routes answer at once";
+  executor.release_all();
+  ASSERT_TRUE(answer->has_value());
+  EXPECT_EQ((*answer)->status, 200U);
+  EXPECT_EQ((*answer)->body["backupCodes"].size(), 10U);
+  EXPECT_EQ(call("GET", "/v2/auth/otp/status", 1000).body["pending"], true);
+}
+
+TEST_F(AsyncApiRouterTest, AFullQueueIs429ForTheUserAnd503ForAll) {
+  executor.admission = HashAdmission::owner_busy;
+  const auto mine = start("POST", "/api/v1/auth/2fa/setup", "{}");
+  ASSERT_TRUE(mine->has_value());
+  EXPECT_EQ((*mine)->status, 429U);
+  EXPECT_EQ((*mine)->retry_after, 1);
+  EXPECT_EQ((*mine)->body["retryAfter"], 1);
+  EXPECT_NE((*mine)->body["error"].get<std::string>().find("this user"), std::string::npos);
+
+  executor.admission = HashAdmission::all_busy;
+  ASSERT_EQ(call("POST", "/v2/auth/otp/enable", 1000).status, 200U) << "enable hashes nothing";
+  const auto all = start("POST", "/v2/auth/otp/confirm", R"({"code":"123456"})");
+  ASSERT_TRUE(all->has_value());
+  // A wrong code is answered before any hashing: 422, not 503.
+  EXPECT_EQ((*all)->status, 422U);
+}
+
+TEST_F(AsyncApiRouterTest, TheSynchronousHandleNeverWaitsForTheExecutor) {
+  executor.admission = HashAdmission::all_busy;
+  const auto response = async_router.handle(ApiRequest{"POST", "/api/v1/auth/2fa/setup", 1000, std::nullopt, "{}"});
+  EXPECT_EQ(response.status, 200U) << "handle(request) hashes inline, as the fuzz targets need";
+  EXPECT_EQ(response.body["backupCodes"].size(), 10U);
+  EXPECT_TRUE(executor.held.empty());
 }
 
 }  // namespace

@@ -7,12 +7,14 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "base32.hpp"
+#include "hash_executor.hpp"
 #include "otpauth_uri.hpp"
 #include "test_support.hpp"
 #include "totp.hpp"
@@ -629,6 +631,238 @@ TEST_F(OtpServiceTest, AnAttemptThatFailsInAGroupFailsAlone) {
 }
 
 TEST_F(OtpServiceTest, AnEmptyGroupIsNoWork) { EXPECT_TRUE(service->verify_logins({}).empty()); }
+
+
+// An executor that keeps each batch until the test lets it finish: the state can be
+// changed between "check + prepare" and "commit", the way a login or another
+// request changes it while a worker hashes. No thread: release() hashes inline.
+class HeldHashExecutor final : public HashExecutor {
+ public:
+  HashAdmission submit(std::string_view owner, BackupCodeBatch batch, Done done) override {
+    if (admission != HashAdmission::accepted) return admission;
+    held.push_back(Held{std::string(owner), std::move(batch), std::move(done)});
+    return HashAdmission::accepted;
+  }
+  void release(std::size_t index = 0) {
+    Held job = std::move(held.at(index));
+    held.erase(held.begin() + static_cast<std::ptrdiff_t>(index));
+    job.done(hash_backup_code_batch(job.batch));
+  }
+  struct Held {
+    std::string owner;
+    BackupCodeBatch batch;
+    Done done;
+  };
+  std::vector<Held> held;
+  HashAdmission admission = HashAdmission::accepted;
+};
+
+class OtpServiceSplitTest : public OtpServiceTest {
+ protected:
+  // Starts a confirm on the held executor; its answer lands in the returned slot.
+  std::shared_ptr<std::optional<CodeFlowResult>> start_confirm(const std::string& user, const std::string& code) {
+    auto answer = std::make_shared<std::optional<CodeFlowResult>>();
+    service->confirm(user, code, executor, [answer](Expected<CodeFlowResult> result) {
+      answer->emplace(must(std::move(result), "confirm"));
+    });
+    return answer;
+  }
+  std::shared_ptr<std::optional<CodeFlowResult>> start_regenerate(const std::string& user, const std::string& code) {
+    auto answer = std::make_shared<std::optional<CodeFlowResult>>();
+    service->regenerate_backup_codes(user, code, executor, [answer](Expected<CodeFlowResult> result) {
+      answer->emplace(must(std::move(result), "regenerate"));
+    });
+    return answer;
+  }
+
+  HeldHashExecutor executor;
+};
+
+TEST_F(OtpServiceSplitTest, AConfirmWritesNothingUntilItsCodesAreHashed) {
+  const auto secret = secret_of(enable("alice"));
+  const auto answer = start_confirm("alice", code_at(secret));
+  ASSERT_EQ(executor.held.size(), 1U);
+  EXPECT_FALSE(answer->has_value());
+  EXPECT_EQ(executor.held[0].owner, "alice");
+  EXPECT_EQ(executor.held[0].batch.normalized_codes.size(), 10U);
+  EXPECT_EQ(executor.held[0].batch.iterations, 1000U);
+  EXPECT_TRUE(status("alice").pending) << "not active before the commit";
+  EXPECT_EQ(must(store->count_backup_codes("alice")), 0U);
+
+  executor.release();
+  ASSERT_TRUE(answer->has_value());
+  ASSERT_EQ((*answer)->status, FlowStatus::done);
+  ASSERT_EQ((*answer)->backup_codes.size(), 10U);
+  EXPECT_TRUE(status("alice").enabled);
+  EXPECT_EQ(login("alice", (*answer)->backup_codes[3]).outcome, Outcome::ok_backup);
+  EXPECT_EQ(login("alice", (*answer)->backup_codes[3]).outcome, Outcome::invalid) << "once each";
+}
+
+TEST_F(OtpServiceSplitTest, AWrongCodeCountsAtOnceAndIsNeverHashed) {
+  const auto secret = secret_of(enable("alice"));
+  const auto answer = start_confirm("alice", wrong_code(secret));
+  EXPECT_TRUE(executor.held.empty()) << "a wrong code costs no PBKDF2";
+  ASSERT_TRUE(answer->has_value());
+  EXPECT_EQ((*answer)->status, FlowStatus::invalid_code);
+  EXPECT_EQ(stored_limit("alice").failures, 1U);
+
+  const auto enrolled = enroll("bob");
+  const auto regenerate = start_regenerate("bob", wrong_code(enrolled.secret));
+  EXPECT_TRUE(executor.held.empty());
+  ASSERT_TRUE(regenerate->has_value());
+  EXPECT_EQ((*regenerate)->status, FlowStatus::invalid_code);
+  EXPECT_EQ(stored_limit("bob").failures, 1U);
+}
+
+TEST_F(OtpServiceSplitTest, AConfirmWhosePendingEnrollmentWasReplacedMeanwhileWritesNothing) {
+  const auto old_secret = secret_of(enable("alice"));
+  const auto answer = start_confirm("alice", code_at(old_secret));
+  const auto new_secret = secret_of(enable("alice"));
+  executor.release();
+  ASSERT_TRUE(answer->has_value());
+  EXPECT_EQ((*answer)->status, FlowStatus::changed);
+  EXPECT_TRUE((*answer)->backup_codes.empty());
+  EXPECT_TRUE(status("alice").pending) << "the new enrollment is untouched";
+  EXPECT_EQ(stored_limit("alice"), AttemptLimit{}) << "the code was right: no failure";
+  EXPECT_EQ(confirm("alice", code_at(new_secret)).status, FlowStatus::done);
+}
+
+TEST_F(OtpServiceSplitTest, TwoConfirmsWithTheSameCodeActivateOnce) {
+  const auto secret = secret_of(enable("alice"));
+  const auto first = start_confirm("alice", code_at(secret));
+  const auto second = start_confirm("alice", code_at(secret));
+  ASSERT_EQ(executor.held.size(), 2U);
+  executor.release(1);
+  executor.release(0);
+  ASSERT_TRUE(first->has_value() && second->has_value());
+  EXPECT_EQ((*second)->status, FlowStatus::done);
+  EXPECT_EQ((*first)->status, FlowStatus::already_active) << "never activated twice";
+  EXPECT_TRUE((*first)->backup_codes.empty());
+  EXPECT_EQ(login("alice", (*second)->backup_codes[0]).outcome, Outcome::ok_backup) << "the winner's set stands";
+}
+
+TEST_F(OtpServiceSplitTest, AConfirmForAUserLockedMeanwhileIsLockedAndActivatesNothing) {
+  const auto secret = secret_of(enable("alice"));
+  const auto answer = start_confirm("alice", code_at(secret));
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(confirm("alice", wrong_code(secret)).status, FlowStatus::invalid_code);
+  executor.release();
+  ASSERT_TRUE(answer->has_value());
+  EXPECT_EQ((*answer)->status, FlowStatus::locked);
+  EXPECT_GT((*answer)->attempt.locked_until, clock.now());
+  EXPECT_TRUE(status("alice").pending);
+  EXPECT_FALSE(status("alice").enabled);
+}
+
+TEST_F(OtpServiceSplitTest, AConfirmAfterAResetOrTheTtlMeanwhileFindsNothingToActivate) {
+  const auto secret = secret_of(enable("alice"));
+  const auto reset_meanwhile = start_confirm("alice", code_at(secret));
+  ASSERT_TRUE(must(service->reset("alice")));
+  executor.release();
+  EXPECT_EQ((*reset_meanwhile)->status, FlowStatus::no_pending);
+  EXPECT_EQ(must(store->find_enrollment("alice")), std::nullopt);
+
+  const auto again = secret_of(enable("alice"));
+  const auto expired_meanwhile = start_confirm("alice", code_at(again));
+  clock.advance(policy.enrollment_ttl);
+  executor.release();
+  EXPECT_EQ((*expired_meanwhile)->status, FlowStatus::expired);
+  EXPECT_EQ(must(store->find_enrollment("alice")), std::nullopt);
+}
+
+TEST_F(OtpServiceSplitTest, ARegenerateWhoseCodeALoginUsedMeanwhileIsAReplayAndKeepsTheOldSet) {
+  const auto enrolled = enroll("alice");
+  const std::string code = code_at(enrolled.secret);
+  const auto answer = start_regenerate("alice", code);
+  ASSERT_EQ(executor.held.size(), 1U);
+  EXPECT_EQ(login("alice", code).outcome, Outcome::ok) << "the code was not used by the waiting regenerate";
+  executor.release();
+  ASSERT_TRUE(answer->has_value());
+  EXPECT_EQ((*answer)->status, FlowStatus::invalid_code);
+  EXPECT_TRUE((*answer)->attempt.replayed);
+  EXPECT_EQ(stored_limit("alice").failures, 1U);
+  EXPECT_EQ(login("alice", enrolled.backup_codes[0]).outcome, Outcome::ok_backup) << "the old set is whole";
+  EXPECT_EQ(status("alice").backup_codes_left, 9U);
+}
+
+TEST_F(OtpServiceSplitTest, ARegenerateCommitsTheNewSetAndUsesItsCode) {
+  const auto enrolled = enroll("alice");
+  const auto answer = start_regenerate("alice", enrolled.backup_codes[0]);
+  EXPECT_EQ(login("alice", enrolled.backup_codes[1]).outcome, Outcome::ok_backup) << "the old set until the commit";
+  executor.release();
+  ASSERT_EQ((*answer)->status, FlowStatus::done);
+  EXPECT_TRUE((*answer)->used_backup_code);
+  ASSERT_EQ((*answer)->backup_codes.size(), 10U);
+  EXPECT_EQ(login("alice", enrolled.backup_codes[2]).outcome, Outcome::invalid) << "the old set died";
+  EXPECT_EQ(login("alice", (*answer)->backup_codes[0]).outcome, Outcome::ok_backup);
+}
+
+TEST_F(OtpServiceSplitTest, ARegenerateAfterADisableOrANewEnrollmentMeanwhileWritesNothing) {
+  const auto enrolled = enroll("alice");
+  const auto disabled_meanwhile = start_regenerate("alice", code_at(enrolled.secret));
+  ASSERT_EQ(disable("alice", enrolled.backup_codes[0]).status, FlowStatus::done);
+  executor.release();
+  EXPECT_EQ((*disabled_meanwhile)->status, FlowStatus::not_enabled);
+  EXPECT_EQ(must(store->count_backup_codes("alice")), 0U);
+
+  const auto first = enroll("alice");
+  const auto replaced_meanwhile = start_regenerate("alice", code_at(first.secret));
+  ASSERT_EQ(disable("alice", first.backup_codes[0]).status, FlowStatus::done);
+  const auto second = enroll("alice");
+  executor.release();
+  EXPECT_EQ((*replaced_meanwhile)->status, FlowStatus::changed);
+  EXPECT_EQ(login("alice", second.backup_codes[0]).outcome, Outcome::ok_backup) << "the new set is untouched";
+}
+
+TEST_F(OtpServiceSplitTest, ASeed004SetupIsWrittenOnceHashedUnlessAConfirmWonMeanwhile) {
+  std::optional<EnableResult> setup;
+  service->enable("alice", EnableStyle{false, true}, executor,
+                  [&setup](Expected<EnableResult> result) { setup.emplace(must(std::move(result), "enable")); });
+  EXPECT_FALSE(setup.has_value());
+  EXPECT_FALSE(status("alice").pending) << "nothing is written before the hashes";
+  executor.release();
+  ASSERT_EQ(setup->status, FlowStatus::done);
+  ASSERT_EQ(setup->backup_codes.size(), 10U);
+  EXPECT_EQ(setup->expires_at, clock.now() + policy.enrollment_ttl);
+  EXPECT_EQ(confirm("alice", code_at(secret_of(*setup))).status, FlowStatus::done);
+  EXPECT_EQ(login("alice", setup->backup_codes[0]).outcome, Outcome::ok_backup);
+
+  const auto bob = secret_of(enable("bob"));
+  std::optional<EnableResult> late;
+  service->enable("bob", EnableStyle{false, true}, executor,
+                  [&late](Expected<EnableResult> result) { late.emplace(must(std::move(result), "enable")); });
+  ASSERT_EQ(confirm("bob", code_at(bob)).status, FlowStatus::done);
+  executor.release();
+  EXPECT_EQ(late->status, FlowStatus::already_active);
+  EXPECT_TRUE(late->secret_base32.empty()) << "no secret handed out for an enrollment that was not made";
+  EXPECT_EQ(login("bob", code_at(bob, 1)).outcome, Outcome::ok) << "the confirmed secret stays";
+}
+
+TEST_F(OtpServiceSplitTest, AFullQueueRefusesWithoutWritingOrUsingTheCode) {
+  const auto secret = secret_of(enable("alice"));
+  executor.admission = HashAdmission::owner_busy;
+  const auto refused = start_confirm("alice", code_at(secret));
+  ASSERT_TRUE(refused->has_value());
+  EXPECT_EQ((*refused)->status, FlowStatus::user_busy);
+  executor.admission = HashAdmission::all_busy;
+  EXPECT_EQ((*start_confirm("alice", code_at(secret)))->status, FlowStatus::busy);
+  EXPECT_EQ(stored_limit("alice"), AttemptLimit{}) << "a refusal is no failed attempt";
+  EXPECT_TRUE(status("alice").pending);
+  executor.admission = HashAdmission::accepted;
+  const auto accepted = start_confirm("alice", code_at(secret));
+  executor.release();
+  EXPECT_EQ((*accepted)->status, FlowStatus::done) << "the same code works once there is room";
+}
+
+TEST_F(OtpServiceSplitTest, TheSynchronousFlowsGiveWhatTheSplitOnesDo) {
+  const auto enabled = must(service->enable("alice", EnableStyle{false, true}));
+  ASSERT_EQ(enabled.backup_codes.size(), 10U);
+  EXPECT_EQ(confirm("alice", code_at(secret_of(enabled))).status, FlowStatus::done);
+  clock.advance(kPeriod);
+  const auto regenerated = regenerate("alice", code_at(secret_of(enabled)));
+  ASSERT_EQ(regenerated.status, FlowStatus::done);
+  EXPECT_EQ(regenerated.backup_codes.size(), 10U);
+  EXPECT_TRUE(executor.held.empty());
+}
 
 }  // namespace
 }  // namespace otpd

@@ -1,6 +1,8 @@
 #include "json_body.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <set>
 #include <vector>
 
@@ -10,8 +12,19 @@
 namespace otpd {
 namespace {
 
+// Matched without regard to case: "User" or "UID" claims no less than "user". The
+// act-as header's name is here too: in a body it would be silently ignored, and a
+// root client that put it there would change its own enrollment, not the user's.
 constexpr std::array<std::string_view, 6> kIdentityFields = {"user",   "uid",     "username",
-                                                             "userId", "user_id", "userName"};
+                                                             "userid", "user_id", "x-otp-user"};
+
+bool claims_identity(std::string_view key) {
+  return std::any_of(kIdentityFields.begin(), kIdentityFields.end(), [&](std::string_view field) {
+    return key.size() == field.size() && std::equal(key.begin(), key.end(), field.begin(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) == b;
+           });
+  });
+}
 
 bool is_blank(std::string_view text) {
   return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
@@ -40,11 +53,10 @@ Expected<nlohmann::json> parse_request_object(std::string_view body) {
     return fail(ErrorKind::invalid_argument, "Duplicate key \"" + duplicate + "\" in the body");
   }
   if (!parsed.is_object()) return fail(ErrorKind::invalid_argument, "The body must be a JSON object");
-  for (const auto field : kIdentityFields) {
-    if (parsed.contains(field)) {
+  for (const auto& [key, value] : parsed.items()) {
+    if (claims_identity(key)) {
       return fail(ErrorKind::invalid_argument,
-                  "Field \"" + std::string(field) +
-                      "\" is not accepted: the caller is identified by the connection");
+                  "Field \"" + key + "\" is not accepted: the caller is identified by the connection");
     }
   }
   return parsed;

@@ -76,6 +76,20 @@ void refuse_connection(int fd) {
   (void)!::send(fd, kTooMany.data(), kTooMany.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
+// A body that goes on past what is worth draining is cut. MHD cannot queue an
+// answer while a body is still coming, so the 413 goes straight to the socket
+// (nothing else is being sent on it then) before MHD closes the connection.
+MHD_Result cut_endless_body(MHD_Connection* connection) {
+  static constexpr std::string_view kTooLarge =
+      "HTTP/1.1 413 Content Too Large\r\nContent-Type: application/json\r\nConnection: close\r\n"
+      "Content-Length: 35\r\n\r\n{\"error\":\"Request body too large\"}\n";
+  const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+  if (info != nullptr) {
+    (void)!::send(info->connect_fd, kTooLarge.data(), kTooLarge.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  }
+  return MHD_NO;
+}
+
 }  // namespace
 
 HttpServer::HttpServer(sd_event* event, UniqueFd listen_socket, ApiRouter& router, EventLog& log,
@@ -271,7 +285,7 @@ MHD_Result HttpServer::on_request(MHD_Connection* connection, const char* url, c
     if (request->too_large || request->body.size() + *upload_data_size > limits_.max_body_bytes) {
       request->too_large = true;
       request->discarded += *upload_data_size;
-      if (request->discarded > kDiscardFactor * limits_.max_body_bytes) return MHD_NO;
+      if (request->discarded > kDiscardFactor * limits_.max_body_bytes) return cut_endless_body(connection);
     } else {
       request->body.append(upload_data, *upload_data_size);
     }

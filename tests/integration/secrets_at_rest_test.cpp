@@ -1,6 +1,8 @@
 // No secret in the clear: not in the database, not in its WAL, not in otpd's log.
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 #include "base32.hpp"
 #include "bus_client.hpp"
 #include "enrollment.hpp"
@@ -18,6 +20,17 @@ std::string everything_on_disk(const OtpdPaths& paths) {
   return all;
 }
 
+// Neither the secret (raw or base32) nor a backup code (with or without its dash).
+void expect_no_secret_in(const std::string& bytes, const Enrolled& enrolled) {
+  const auto raw_secret = *base32_decode(enrolled.secret);
+  EXPECT_EQ(bytes.find(std::string(raw_secret.begin(), raw_secret.end())), std::string::npos);
+  EXPECT_EQ(bytes.find(enrolled.secret), std::string::npos);
+  for (const auto& backup : enrolled.backup_codes) {
+    EXPECT_EQ(bytes.find(backup), std::string::npos) << backup;
+    EXPECT_EQ(bytes.find(backup.substr(0, 4) + backup.substr(5)), std::string::npos) << backup;
+  }
+}
+
 TEST_F(SecretsAtRestTest, NoSecretOrCodeIsStoredOrLoggedInTheClear) {
   const auto enrolled = enroll_as_root(socket(), "daemon");
   const std::string code = totp_code(enrolled.secret);
@@ -25,16 +38,9 @@ TEST_F(SecretsAtRestTest, NoSecretOrCodeIsStoredOrLoggedInTheClear) {
   ASSERT_EQ(bus_verify(bus_address(), "daemon", enrolled.backup_codes[0]).outcome, "ok_backup");
   (void)bus_verify(bus_address(), "daemon", "999999");
 
-  const auto raw_secret = *base32_decode(enrolled.secret);
-  const std::string raw(raw_secret.begin(), raw_secret.end());
   const std::string disk = everything_on_disk(env().otpd.paths());
   ASSERT_FALSE(disk.empty());
-  EXPECT_EQ(disk.find(raw), std::string::npos);
-  EXPECT_EQ(disk.find(enrolled.secret), std::string::npos);
-  for (const auto& backup : enrolled.backup_codes) {
-    EXPECT_EQ(disk.find(backup), std::string::npos);
-    EXPECT_EQ(disk.find(backup.substr(0, 4) + backup.substr(5)), std::string::npos);
-  }
+  expect_no_secret_in(disk, enrolled);
 
   env().otpd.stop();
   const std::string log = env().otpd.log_text();
@@ -44,6 +50,25 @@ TEST_F(SecretsAtRestTest, NoSecretOrCodeIsStoredOrLoggedInTheClear) {
     EXPECT_EQ(log.find(secret), std::string::npos) << secret;
   }
   for (const auto& backup : enrolled.backup_codes) EXPECT_EQ(log.find(backup), std::string::npos);
+}
+
+// The WAL while otpd runs, right after an enrollment and logins: it holds the
+// pages that say so (the user's name is there), but no secret and no code that
+// was typed, in any spelling.
+TEST_F(SecretsAtRestTest, TheWalOfARunningOtpdHoldsNoSecretOrCodeInTheClear) {
+  const auto enrolled = enroll_as_root(socket(), "daemon");
+  const std::string confirming = totp_code(enrolled.secret, -1);  // enroll_as_root confirmed with it
+  const std::string code = totp_code(enrolled.secret);
+  ASSERT_EQ(bus_verify(bus_address(), "daemon", code).outcome, "ok");
+  std::string shouted = enrolled.backup_codes[1];
+  for (auto& c : shouted) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  shouted.erase(4, 1);
+  ASSERT_EQ(bus_verify(bus_address(), "daemon", shouted).outcome, "ok_backup");
+
+  const std::string wal = read_file(env().otpd.paths().database.string() + "-wal");
+  ASSERT_NE(wal.find("daemon"), std::string::npos) << "the enrollment is in the WAL, so the look means something";
+  expect_no_secret_in(wal, enrolled);
+  for (const std::string& typed : {confirming, code, shouted}) EXPECT_EQ(wal.find(typed), std::string::npos) << typed;
 }
 
 TEST_F(SecretsAtRestTest, CallerControlledLogFieldsCannotForgeLines) {

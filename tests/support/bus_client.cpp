@@ -28,15 +28,37 @@ Bus connect(const std::string& address) {
   return bus;
 }
 
+Message new_call(sd_bus* bus, std::string_view method) {
+  sd_bus_message* raw = nullptr;
+  if (sd_bus_message_new_method_call(bus, &raw, std::string(protocol::kBusName).c_str(),
+                                     std::string(protocol::kObjectPath).c_str(),
+                                     std::string(protocol::kInterface).c_str(), std::string(method).c_str()) < 0) {
+    throw std::runtime_error("cannot build a " + std::string(method) + " call");
+  }
+  return Message(raw);
+}
+
+Message new_verify_call(sd_bus* bus, const std::string& user, const std::string& code) {
+  Message request = new_call(bus, protocol::kMethodVerify);
+  if (sd_bus_message_append(request.get(), "ssss", user.c_str(), code.c_str(), "test", "") < 0) {
+    throw std::runtime_error("cannot build a Verify call");
+  }
+  return request;
+}
+
+void read_verify_reply(sd_bus_message* m, BusReply& reply) {
+  const char* outcome = nullptr;
+  const char* message = nullptr;
+  sd_bus_message_read(m, "ssu", &outcome, &message, &reply.backup_codes_left);
+  reply.outcome = outcome != nullptr ? outcome : "";
+  reply.message = message != nullptr ? message : "";
+}
+
 // Calls `method` with the arguments appended by `append`; on success `read` parses.
 template <class Append, class Read>
 BusReply call(const std::string& address, std::string_view method, Append append, Read read) {
   Bus bus = connect(address);
-  sd_bus_message* raw = nullptr;
-  sd_bus_message_new_method_call(bus.get(), &raw, std::string(protocol::kBusName).c_str(),
-                                 std::string(protocol::kObjectPath).c_str(),
-                                 std::string(protocol::kInterface).c_str(), std::string(method).c_str());
-  Message request(raw);
+  Message request = new_call(bus.get(), method);
   append(request.get());
   sd_bus_error error = SD_BUS_ERROR_NULL;
   sd_bus_message* reply_raw = nullptr;
@@ -89,27 +111,72 @@ BusReply bus_verify(const std::string& address, const std::string& user, const s
       [&](sd_bus_message* m) {
         sd_bus_message_append(m, "ssss", user.c_str(), code.c_str(), service.c_str(), rhost.c_str());
       },
-      [](sd_bus_message* m, BusReply& reply) {
-        const char* outcome = nullptr;
-        const char* message = nullptr;
-        sd_bus_message_read(m, "ssu", &outcome, &message, &reply.backup_codes_left);
-        reply.outcome = outcome != nullptr ? outcome : "";
-        reply.message = message != nullptr ? message : "";
-      });
+      read_verify_reply);
+}
+
+namespace {
+
+struct PendingVerify {
+  Bus bus;
+  SdBusSlot slot;
+  BusReply reply;
+  bool answered = false;
+};
+
+int on_verify_reply(sd_bus_message* m, void* userdata, sd_bus_error*) {
+  auto* pending = static_cast<PendingVerify*>(userdata);
+  if (const sd_bus_error* error = sd_bus_message_get_error(m); error != nullptr) {
+    pending->reply.error_name = error->name != nullptr ? error->name : "unknown";
+    pending->reply.error_message = error->message != nullptr ? error->message : "";
+  } else {
+    read_verify_reply(m, pending->reply);
+  }
+  pending->answered = true;
+  return 0;
+}
+
+void wait_for_reply(PendingVerify& pending) {
+  while (!pending.answered) {
+    const int processed = sd_bus_process(pending.bus.get(), nullptr);
+    if (processed < 0) throw std::runtime_error("the bus connection failed");
+    // The call's own timeout (kCallTimeoutUsec) answers it with an error at the latest.
+    if (processed == 0 && sd_bus_wait(pending.bus.get(), kCallTimeoutUsec) < 0) {
+      throw std::runtime_error("waiting on the bus failed");
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<BusReply> bus_verify_at_once(const std::string& address, const std::string& user,
+                                         const std::vector<std::string>& codes) {
+  std::vector<std::unique_ptr<PendingVerify>> calls;
+  for (const auto& code : codes) {
+    auto pending = std::make_unique<PendingVerify>(PendingVerify{connect(address), {}, {}, false});
+    const Message request = new_verify_call(pending->bus.get(), user, code);
+    sd_bus_slot* slot = nullptr;
+    if (sd_bus_call_async(pending->bus.get(), &slot, request.get(), on_verify_reply, pending.get(),
+                          kCallTimeoutUsec) < 0) {
+      throw std::runtime_error("cannot send a Verify call");
+    }
+    pending->slot.reset(slot);
+    calls.push_back(std::move(pending));
+  }
+  for (const auto& pending : calls) {
+    if (sd_bus_flush(pending->bus.get()) < 0) throw std::runtime_error("cannot send a Verify call");
+  }
+  std::vector<BusReply> replies;
+  for (const auto& pending : calls) {
+    wait_for_reply(*pending);
+    replies.push_back(pending->reply);
+  }
+  return replies;
 }
 
 void bus_verify_and_hang_up(const std::string& address, const std::string& user, const std::string& code) {
   Bus bus = connect(address);
-  sd_bus_message* raw = nullptr;
-  if (sd_bus_message_new_method_call(bus.get(), &raw, std::string(protocol::kBusName).c_str(),
-                                     std::string(protocol::kObjectPath).c_str(),
-                                     std::string(protocol::kInterface).c_str(),
-                                     std::string(protocol::kMethodVerify).c_str()) < 0) {
-    throw std::runtime_error("cannot build a Verify call");
-  }
-  Message request(raw);
-  if (sd_bus_message_append(request.get(), "ssss", user.c_str(), code.c_str(), "test", "") < 0 ||
-      sd_bus_send(bus.get(), request.get(), nullptr) < 0 || sd_bus_flush(bus.get()) < 0) {
+  const Message request = new_verify_call(bus.get(), user, code);
+  if (sd_bus_send(bus.get(), request.get(), nullptr) < 0 || sd_bus_flush(bus.get()) < 0) {
     throw std::runtime_error("cannot send a Verify call");
   }
   sd_bus_close(bus.get());

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace otpd::test {
 
@@ -19,6 +20,10 @@ struct BusReply {
 
 [[nodiscard]] BusReply bus_verify(const std::string& address, const std::string& user, const std::string& code,
                                   const std::string& service = "test", const std::string& rhost = "");
+// One Verify per code, each on a bus connection of its own, all sent before any
+// answer is read: attempts that reach otpd together. The replies in the codes' order.
+[[nodiscard]] std::vector<BusReply> bus_verify_at_once(const std::string& address, const std::string& user,
+                                                       const std::vector<std::string>& codes);
 // Sends a Verify and closes the connection as soon as the bus daemon has the call,
 // without waiting for the answer: a caller that dies mid-call.
 void bus_verify_and_hang_up(const std::string& address, const std::string& user, const std::string& code);

@@ -12,18 +12,6 @@
 namespace otpd::test {
 namespace {
 
-int connect_unix(const std::filesystem::path& socket_path) {
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  std::strncpy(address.sun_path, socket_path.c_str(), sizeof(address.sun_path) - 1);
-  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
-    if (fd >= 0) ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 std::string lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
   return text;
@@ -53,15 +41,29 @@ HttpResponse parse_response(const std::string& raw) {
 
 nlohmann::json HttpResponse::json() const { return nlohmann::json::parse(body, nullptr, false); }
 
-HttpResponse http_raw(const std::filesystem::path& socket, const std::string& raw) {
-  const int fd = connect_unix(socket);
-  if (fd < 0) return {};
-  (void)!::send(fd, raw.data(), raw.size(), MSG_NOSIGNAL);
+UniqueFd http_connect(const std::filesystem::path& socket_path) {
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, socket_path.c_str(), sizeof(address.sun_path) - 1);
+  if (!fd.valid() || ::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) return {};
+  return fd;
+}
+
+HttpResponse http_read_response(int fd) {
+  const timeval bound{60, 0};  // a server that never closes fails the test instead of hanging it
+  (void)::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof(bound));
   std::string answer;
   char buffer[8192];
   for (ssize_t got; (got = ::recv(fd, buffer, sizeof(buffer), 0)) > 0;) answer.append(buffer, static_cast<std::size_t>(got));
-  ::close(fd);
   return parse_response(answer);
+}
+
+HttpResponse http_raw(const std::filesystem::path& socket, const std::string& raw) {
+  const UniqueFd fd = http_connect(socket);
+  if (!fd.valid()) return {};
+  (void)!::send(fd.get(), raw.data(), raw.size(), MSG_NOSIGNAL);
+  return http_read_response(fd.get());
 }
 
 namespace {
@@ -82,11 +84,10 @@ HttpResponse http(const std::filesystem::path& socket, const HttpRequest& reques
 }
 
 void http_send_and_hang_up(const std::filesystem::path& socket, const HttpRequest& request) {
-  const int fd = connect_unix(socket);
-  if (fd < 0) throw std::runtime_error("cannot connect to " + socket.string());
+  const UniqueFd fd = http_connect(socket);
+  if (!fd.valid()) throw std::runtime_error("cannot connect to " + socket.string());
   const std::string raw = request_bytes(request);
-  (void)!::send(fd, raw.data(), raw.size(), MSG_NOSIGNAL);
-  ::close(fd);
+  (void)!::send(fd.get(), raw.data(), raw.size(), MSG_NOSIGNAL);
 }
 
 HttpResponse http_post(const std::filesystem::path& socket, const std::string& path, const nlohmann::json& body,

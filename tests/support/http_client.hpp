@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "unique_fd.hpp"
+
 namespace otpd::test {
 
 struct HttpResponse {
@@ -28,6 +30,12 @@ struct HttpRequest {
 [[nodiscard]] HttpResponse http(const std::filesystem::path& socket, const HttpRequest& request);
 // Sends `raw` bytes as they are and reads the answer until the server closes.
 [[nodiscard]] HttpResponse http_raw(const std::filesystem::path& socket, const std::string& raw);
+
+// The pieces, for a connection the test holds itself: a connected socket (invalid
+// if the connect failed), and the answer read from one until the server closes it
+// (status 0 if nothing parseable came before the close, or for 60 s).
+[[nodiscard]] UniqueFd http_connect(const std::filesystem::path& socket);
+[[nodiscard]] HttpResponse http_read_response(int fd);
 
 // Sends the request and closes the connection at once, without reading the answer:
 // a client that hangs up mid-request.

@@ -8,6 +8,7 @@
 #include "enrollment.hpp"
 #include "http_client.hpp"
 #include "otpd_environment.hpp"
+#include "secrets_seen.hpp"
 
 namespace otpd::test {
 namespace {
@@ -78,6 +79,19 @@ TEST_F(SecretsAtRestTest, CallerControlledLogFieldsCannotForgeLines) {
   const std::string log = env().otpd.log_text();
   EXPECT_EQ(log.find("\notpd: login_success user=root"), std::string::npos) << log;
   EXPECT_NE(log.find(R"(service="sshd\x0aotpd: login_success user=root")"), std::string::npos) << log;
+}
+
+// What every OtpdDaemon checks its otpd's log with, when it stops: remembered
+// secrets and backup codes anywhere, a code only as a number of its own.
+TEST(SecretsSeenTest, ARememberedSecretOrCodeInALogIsALeakAndAnUnrelatedNumberIsNot) {
+  remember_handed_out(R"({"secret":"JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP","backupCodes":["abcd-efgh"]})");
+  remember_code("428193");
+  EXPECT_EQ(leaked_secret("otpd: enable user=alice secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"),
+            "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
+  EXPECT_EQ(leaked_secret("otpd: login_failure user=alice code=abcdefgh"), "abcdefgh");
+  EXPECT_EQ(leaked_secret("otpd: login_failure user=alice code=428193 outcome=invalid"), "428193");
+  EXPECT_EQ(leaked_secret("otpd: lockout user=alice locked_until=1764281930"), std::nullopt);
+  EXPECT_EQ(leaked_secret("otpd: login_failure user=alice outcome=invalid"), std::nullopt);
 }
 
 }  // namespace

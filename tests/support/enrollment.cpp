@@ -4,6 +4,7 @@
 
 #include "base32.hpp"
 #include "http_client.hpp"
+#include "secrets_seen.hpp"
 
 namespace otpd::test {
 
@@ -11,6 +12,8 @@ std::string totp_code_at(const std::string& base32_secret, std::int64_t unix_tim
   const auto key = base32_decode(base32_secret);
   if (!key) throw std::runtime_error("bad base32 secret");
   const auto code = hotp(*key, *totp_step(unix_time, params.period), params.algorithm, params.digits);
+  remember_secret(base32_secret);
+  remember_code(code->view());
   return std::string(code->view());
 }
 

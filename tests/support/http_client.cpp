@@ -9,6 +9,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "secrets_seen.hpp"
+
 namespace otpd::test {
 namespace {
 
@@ -34,6 +36,7 @@ HttpResponse parse_response(const std::string& raw) {
     response.headers[lower(line.substr(0, colon))] = value;
   }
   response.body = raw.substr(head_end + 4);
+  remember_handed_out(response.body);
   return response;
 }
 

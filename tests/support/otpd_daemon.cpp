@@ -9,6 +9,10 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <gtest/gtest.h>
+
+#include "secrets_seen.hpp"
+
 namespace otpd::test {
 namespace {
 
@@ -75,7 +79,14 @@ void OtpdDaemon::start() {
   }
 }
 
-int OtpdDaemon::stop() { return process_.stop(); }
+// Every otpd a test runs has its whole log read against what the test has seen.
+int OtpdDaemon::stop() {
+  const int status = process_.stop();
+  if (const auto leaked = leaked_secret(log_text())) {
+    ADD_FAILURE() << "otpd's log holds a secret or code the test was given: " << *leaked << "\n" << log_text();
+  }
+  return status;
+}
 
 std::string OtpdDaemon::log_text() const { return read_file(paths_.log); }
 

@@ -20,6 +20,7 @@ struct ParseState {
   int lines_read = 0;      // inih hands the handler the line it read last
   int error_line = 0;      // the first line the handler refused
   std::string error;       // and why
+  std::map<std::string, int> set_on_line;  // each key given so far, and where
 };
 
 int refuse(ParseState* state, std::string message) {
@@ -33,7 +34,9 @@ int refuse(ParseState* state, std::string message) {
 // One line of the file per call, so that inih's line numbers are the file's. With
 // fgets, inih would read the rest of a line longer than its buffer as a line of its
 // own: the tail of a long comment would become a setting. Such a line, or one with
-// a NUL byte (which would hide the rest of it), ends the parse as an error.
+// a NUL byte (which would hide the rest of it), ends the parse as an error. Leading
+// blanks go: inih would take an indented line for the continuation of the value
+// before it (`issuer = a` then `  digits = 8` made the issuer "a digits = 8").
 char* read_line(char* buffer, int size, void* stream) {
   auto* state = static_cast<ParseState*>(stream);
   const auto capacity = static_cast<std::size_t>(size) - 1;  // and the NUL
@@ -51,7 +54,9 @@ char* read_line(char* buffer, int size, void* stream) {
     if (c == '\n') break;
   }
   if (length == 0 && c == EOF) return nullptr;
-  buffer[length] = '\0';
+  const std::size_t indent = std::min(std::strspn(buffer, " \t"), length);
+  std::memmove(buffer, buffer + indent, length - indent);
+  buffer[length - indent] = '\0';
   ++state->lines_read;
   return buffer;
 }
@@ -143,6 +148,12 @@ int handle_entry(void* user, const char* section, const char* name, const char* 
   const auto setter = setters().find(key);
   if (setter == setters().end()) {
     return refuse(state, "[" + std::string(section) + "] " + name + ": unknown key");
+  }
+  // A second value would silently override the first: which one the admin meant is
+  // not ours to guess.
+  if (const auto [first, inserted] = state->set_on_line.emplace(key, state->lines_read); !inserted) {
+    return refuse(state, "[" + std::string(section) + "] " + name + ": set again (first on line " +
+                             std::to_string(first->second) + ")");
   }
   const std::string problem = setter->second(state->config, value);
   if (!problem.empty()) return refuse(state, "[" + std::string(section) + "] " + name + ": " + problem);

@@ -101,5 +101,26 @@ TEST_F(ConfigTest, ALongLineIsAnErrorNotTwoLines) {
   EXPECT_EQ(error_of(std::string("[totp]\ndigits = 7\0 digits = 8\n", 30)), file + ":2: a NUL byte");
 }
 
+// inih reads an indented line as more of the value before it; otpd reads it as a
+// line of its own, as whoever indented it meant.
+TEST_F(ConfigTest, AnIndentedLineIsALineOfItsOwn) {
+  const auto config = load("[totp]\nissuer = a\n  digits = 8\n\t window = 2\n  [policy]\n    max_failures = 3\n");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->policy.issuer, "a");
+  EXPECT_EQ(config->policy.totp.digits, 8u);
+  EXPECT_EQ(config->policy.window, 2u);
+  EXPECT_EQ(config->policy.lockout.max_failures, 3u);
+  const std::string file = (dir_ / "otpd.conf").string();
+  EXPECT_EQ(error_of("[totp]\nwindow = 1\n  5\n"), file + ":3: not a valid INI line");
+}
+
+TEST_F(ConfigTest, AKeySetTwiceIsAnError) {
+  const std::string file = (dir_ / "otpd.conf").string();
+  EXPECT_EQ(error_of("[policy]\nmax_failures = 5\n\nmax_failures = 100\n"),
+            file + ":4: [policy] max_failures: set again (first on line 2)");
+  EXPECT_EQ(error_of("[totp]\nwindow = 1\n[policy]\nlockout = 30\n[totp]\nwindow = 3\n"),
+            file + ":6: [totp] window: set again (first on line 2)");
+}
+
 }  // namespace
 }  // namespace otpd::test

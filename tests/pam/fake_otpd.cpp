@@ -18,10 +18,13 @@
 #include <vector>
 
 #include "protocol.hpp"
+#include "sd_bus_handles.hpp"
 
 namespace {
 
 namespace protocol = otpd::protocol;
+using otpd::SdBusMessage;
+using otpd::SdBusUnflushed;
 
 struct Script {
   std::string code = "123456";
@@ -32,7 +35,7 @@ struct Script {
   std::string status = "yes";
   std::string verify = "normal";
   std::string record;
-  std::vector<sd_bus_message*> unanswered;  // --verify silent keeps the calls open
+  std::vector<SdBusMessage> unanswered;  // --verify silent keeps the calls open
 };
 
 void record(const Script& script, const std::string& line) {
@@ -72,7 +75,7 @@ int on_verify(sd_bus_message* call, void* userdata, sd_bus_error* error) {
   if (r < 0) return r;
   record(script, std::string{"Verify "} + user + " " + code + " " + service + " " + rhost);
   if (script.verify == "silent") {
-    script.unanswered.push_back(sd_bus_message_ref(call));
+    script.unanswered.emplace_back(sd_bus_message_ref(call));
     return 1;
   }
   if (script.verify == "error") {
@@ -149,8 +152,11 @@ int main(int argc, char** argv) {
   if (const char* starter = std::getenv("DBUS_STARTER_ADDRESS")) {
     setenv("DBUS_SYSTEM_BUS_ADDRESS", starter, 1);
   }
-  sd_bus* bus = nullptr;
-  int r = sd_bus_open_system(&bus);
+  sd_bus* raw = nullptr;
+  int r = sd_bus_open_system(&raw);
+  // The calls kept unanswered hold the bus too: both are let go when main returns.
+  const SdBusUnflushed owned(raw);
+  sd_bus* bus = raw;
   if (r >= 0) {
     r = sd_bus_add_object_vtable(
         bus, nullptr, protocol::kObjectPath.data(), protocol::kInterface.data(),

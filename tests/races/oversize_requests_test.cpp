@@ -20,7 +20,15 @@ constexpr std::size_t kKiB = 1024;
 constexpr std::size_t kMiB = 1024 * kKiB;
 constexpr std::size_t kBodiesInAll = 50 * kMiB;
 constexpr std::size_t kCutWithin = 1 * kMiB;    // one body, before otpd must have cut it
-constexpr std::size_t kMemoryBound = 8 * kMiB;  // growth that a kept body would exceed by far
+// Growth that a kept body would exceed by far. Under AddressSanitizer (this test and
+// the otpd it starts are built alike) freed blocks wait in a quarantine before they
+// are reused, so otpd's resident memory grows with what it allocated and freed: ~11
+// MiB for these 50 MiB, still far from keeping them.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr std::size_t kMemoryBound = 24 * kMiB;
+#else
+constexpr std::size_t kMemoryBound = 8 * kMiB;
+#endif
 constexpr std::size_t kMaxConnections = 2000;   // bounds the loop, if otpd cut after 25 KiB
 
 const std::string kChunkedHead =

@@ -163,7 +163,7 @@ if (open my $cf, '<', "$dir/contention.tsv") {
   while (<$cf>) {
     my @f = split /\t/;
     next unless $f[0] eq 'RESULT';
-    printf "\nLogins (T=1, users not in NSS) while confirms run back to back on another connection: %d logins in %.1f s, %d failed; p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms. otpd has one thread, so a login waits for the confirm's 10 PBKDF2 runs.\n",
+    printf "\nLogins (T=1, users not in NSS) while confirms run back to back on another connection: %d logins in %.1f s, %d failed; p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms. The confirms hash their backup codes on otpd's worker threads, not on the loop that answers the logins.\n",
       $f[3], $f[6], $f[5], @f[9 .. 12];
   }
 }

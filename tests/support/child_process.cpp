@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <stdexcept>
 #include <utility>
@@ -55,13 +56,31 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
 
 }  // namespace
 
+// Far above the descriptors a child is handed (pass_fd goes to 3).
+constexpr int kExitPipeDescriptor = 100;
+
 ChildProcess::ChildProcess(const SpawnOptions& options) {
   auto env = environment_with(options.extra_env);
+  // Where pidfd_open is missing (valgrind 3.19 does not know the system call), the
+  // exit is seen as the end of a pipe whose other end only the child holds.
+  int exit_pipe[2] = {-1, -1};
+  if (::pipe2(exit_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (pid_ == 0) exec_child(options, options.argv, env);
+  if (pid_ == 0) {
+    ::fcntl(exit_pipe[1], F_DUPFD, kExitPipeDescriptor);  // without O_CLOEXEC: it lives as long as the child
+    exec_child(options, options.argv, env);
+  }
+  ::close(exit_pipe[1]);
   pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
-  if (pidfd_ < 0) throw std::runtime_error("pidfd_open failed");
+  if (pidfd_ >= 0) {
+    ::close(exit_pipe[0]);
+  } else if (errno == ENOSYS) {
+    pidfd_ = exit_pipe[0];
+  } else {
+    ::close(exit_pipe[0]);
+    throw std::runtime_error("pidfd_open failed");
+  }
 }
 
 ChildProcess::~ChildProcess() {

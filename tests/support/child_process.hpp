@@ -29,7 +29,7 @@ class ChildProcess {
 
   [[nodiscard]] pid_t pid() const { return pid_; }
   [[nodiscard]] bool running() const { return pid_ > 0; }
-  // A descriptor that becomes readable when the process exits.
+  // A descriptor that polls readable (POLLIN or POLLHUP) once the process exits.
   [[nodiscard]] int exit_fd() const { return pidfd_; }
   void signal(int signal_number) const;
   // Waits for the exit and returns the wait status; nullopt on timeout.

@@ -36,7 +36,7 @@ class NotifySocket {
   bool wait_ready(int exit_fd) const {
     for (;;) {
       pollfd fds[2] = {{fd_, POLLIN, 0}, {exit_fd, POLLIN, 0}};
-      if (::poll(fds, 2, 10000) <= 0 || (fds[1].revents & POLLIN) != 0) return false;
+      if (::poll(fds, 2, 10000) <= 0 || (fds[1].revents & (POLLIN | POLLHUP)) != 0) return false;
       char buffer[1024] = {};
       const ssize_t got = ::recv(fd_, buffer, sizeof(buffer) - 1, 0);
       if (got > 0 && std::strstr(buffer, "READY=1") != nullptr) return true;

@@ -313,11 +313,7 @@ Expected<CodeFlowResult> OtpService::commit_confirm(PendingChange& change, const
   return CodeFlowResult{FlowStatus::done, {}, std::move(change.issued.codes), false};
 }
 
-// disable: an active enrollment, an accepted code (TOTP or backup), then the change,
-// all in one transaction.
-Expected<CodeFlowResult> OtpService::disable(std::string_view user, std::string_view code) {
-  auto transaction = store_.begin();
-  if (!transaction) return tl::unexpected(transaction.error());
+Expected<std::variant<OtpService::ActiveUser, CodeFlowResult>> OtpService::active_user(std::string_view user) {
   auto record = store_.find_enrollment(user);
   if (!record) return tl::unexpected(record.error());
   if (!*record || (*record)->state != EnrollmentState::active) {
@@ -326,14 +322,26 @@ Expected<CodeFlowResult> OtpService::disable(std::string_view user, std::string_
   auto limit = store_.attempt_limit(user);
   if (!limit) return tl::unexpected(limit.error());
   if (is_locked(*limit, clock_.now())) return CodeFlowResult{FlowStatus::locked, {limit->locked_until}, {}, false};
+  return ActiveUser{std::move(**record), *limit};
+}
 
-  auto checked = check_code(**record, code, false);
+// disable: an active enrollment, an accepted code (TOTP or backup), then the change,
+// all in one transaction.
+Expected<CodeFlowResult> OtpService::disable(std::string_view user, std::string_view code) {
+  auto transaction = store_.begin();
+  if (!transaction) return tl::unexpected(transaction.error());
+  auto found = active_user(user);
+  if (!found) return tl::unexpected(found.error());
+  if (auto* answer = std::get_if<CodeFlowResult>(&*found)) return std::move(*answer);
+  const auto& [record, limit] = std::get<ActiveUser>(*found);
+
+  auto checked = check_code(record, code, false);
   if (!checked) return tl::unexpected(checked.error());
-  auto won = consume(**record, *checked);
+  auto won = consume(record, *checked);
   if (!won) return tl::unexpected(won.error());
   if (!*won) {
     const bool replayed = checked->match == CodeMatch::totp_replayed || checked->match == CodeMatch::totp;
-    auto report = count_failure(user, *limit, replayed);
+    auto report = count_failure(user, limit, replayed);
     if (!report) return tl::unexpected(report.error());
     if (auto ok = transaction->commit(); !ok) return tl::unexpected(ok.error());
     return CodeFlowResult{FlowStatus::invalid_code, *report, {}, false};
@@ -361,26 +369,22 @@ void OtpService::regenerate_backup_codes(std::string_view user, std::string_view
 OtpService::Prepared<CodeFlowResult> OtpService::prepare_regenerate(std::string_view user, std::string_view code) {
   auto transaction = store_.begin();
   if (!transaction) return tl::unexpected(transaction.error());
-  auto record = store_.find_enrollment(user);
-  if (!record) return tl::unexpected(record.error());
-  if (!*record || (*record)->state != EnrollmentState::active) {
-    return CodeFlowResult{FlowStatus::not_enabled, {}, {}, false};
-  }
-  auto limit = store_.attempt_limit(user);
-  if (!limit) return tl::unexpected(limit.error());
-  if (is_locked(*limit, clock_.now())) return CodeFlowResult{FlowStatus::locked, {limit->locked_until}, {}, false};
+  auto found = active_user(user);
+  if (!found) return tl::unexpected(found.error());
+  if (auto* answer = std::get_if<CodeFlowResult>(&*found)) return std::move(*answer);
+  const auto& [record, limit] = std::get<ActiveUser>(*found);
 
-  auto checked = check_code(**record, code, false);
+  auto checked = check_code(record, code, false);
   if (!checked) return tl::unexpected(checked.error());
   if (checked->match == CodeMatch::none || checked->match == CodeMatch::totp_replayed) {
-    auto report = count_failure(user, *limit, checked->match == CodeMatch::totp_replayed);
+    auto report = count_failure(user, limit, checked->match == CodeMatch::totp_replayed);
     if (!report) return tl::unexpected(report.error());
     if (auto ok = transaction->commit(); !ok) return tl::unexpected(ok.error());
     return CodeFlowResult{FlowStatus::invalid_code, *report, {}, false};
   }
   auto issued = issue_backup_codes();
   if (!issued) return tl::unexpected(issued.error());
-  return PendingChange{std::string(user), (*record)->sealed_secret, *checked, std::move(*issued), {}};
+  return PendingChange{std::string(user), record.sealed_secret, *checked, std::move(*issued), {}};
 }
 
 // The same active enrollment, unlocked, and the code still unused (a login may have
@@ -388,26 +392,22 @@ OtpService::Prepared<CodeFlowResult> OtpService::prepare_regenerate(std::string_
 Expected<CodeFlowResult> OtpService::commit_regenerate(PendingChange& change, const Hashes& hashes) {
   auto transaction = store_.begin();
   if (!transaction) return tl::unexpected(transaction.error());
-  auto record = store_.find_enrollment(change.user);
-  if (!record) return tl::unexpected(record.error());
-  if (!*record || (*record)->state != EnrollmentState::active) {
-    return CodeFlowResult{FlowStatus::not_enabled, {}, {}, false};
-  }
-  if ((*record)->sealed_secret != change.sealed_secret) return CodeFlowResult{FlowStatus::changed, {}, {}, false};
-  auto limit = store_.attempt_limit(change.user);
-  if (!limit) return tl::unexpected(limit.error());
-  if (is_locked(*limit, clock_.now())) return CodeFlowResult{FlowStatus::locked, {limit->locked_until}, {}, false};
+  auto found = active_user(change.user);
+  if (!found) return tl::unexpected(found.error());
+  if (auto* answer = std::get_if<CodeFlowResult>(&*found)) return std::move(*answer);
+  const auto& [record, limit] = std::get<ActiveUser>(*found);
+  if (record.sealed_secret != change.sealed_secret) return CodeFlowResult{FlowStatus::changed, {}, {}, false};
 
   const CheckedCode& checked = change.checked;
-  auto won = consume(**record, checked);
+  auto won = consume(record, checked);
   if (!won) return tl::unexpected(won.error());
   if (!*won) {
-    auto report = count_failure(change.user, *limit, checked.match == CodeMatch::totp);
+    auto report = count_failure(change.user, limit, checked.match == CodeMatch::totp);
     if (!report) return tl::unexpected(report.error());
     if (auto ok = transaction->commit(); !ok) return tl::unexpected(ok.error());
     return CodeFlowResult{FlowStatus::invalid_code, *report, {}, false};
   }
-  EnrollmentRecord updated = **record;
+  EnrollmentRecord updated = record;
   if (checked.match == CodeMatch::totp) updated.last_step = checked.step;
   updated.backup_salt = change.issued.salt;
   updated.backup_kdf_iterations = hasher_.iterations();

@@ -154,6 +154,14 @@ class OtpService {
   using Hashes = std::vector<BackupCodeHash>;
   template <class Result>
   using Prepared = Expected<std::variant<Result, PendingChange>>;
+  // An active enrollment and its user's failure bookkeeping, for disable and
+  // regenerate to check a code against.
+  struct ActiveUser {
+    EnrollmentRecord record;
+    AttemptLimit limit;
+  };
+  // The answer instead when the user has no active enrollment or is locked out.
+  [[nodiscard]] Expected<std::variant<ActiveUser, CodeFlowResult>> active_user(std::string_view user);
 
   [[nodiscard]] Expected<CheckedCode> check_code(const EnrollmentRecord& record,
                                                         std::string_view code, bool confirming);

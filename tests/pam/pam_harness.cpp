@@ -80,7 +80,10 @@ int run_tests_under_pam_wrapper(int argc, char** argv, const PamStacks& stacks) 
   setenv("PAM_WRAPPER_SERVICE_DIR", dir.c_str(), 1);
   setenv("PAM_WRAPPER", "1", 1);
   setenv("LD_PRELOAD", "libpam_wrapper.so", 1);
-  execv("/proc/self/exe", argv);
+  // The path /proc/self/exe names, not the link itself: under valgrind the link is
+  // memcheck's own binary, while readlink() of it gives the program being checked.
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe");
+  execv(self.c_str(), argv);
   throw std::runtime_error("cannot run the test again under pam_wrapper");
 }
 

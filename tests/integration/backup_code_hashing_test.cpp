@@ -24,9 +24,13 @@
 #include "http_api.hpp"
 #include "http_client.hpp"
 #include "otpd_environment.hpp"
+#include "patience.hpp"
 
 namespace otpd::test {
 namespace {
+
+// How long a test waits for an answer before it calls otpd hung.
+const int kAnswerBoundMs = static_cast<int>(patient(std::chrono::seconds(60)).count());
 
 // A request on a connection of its own whose answer the test reads when it wants.
 class PendingRequest {
@@ -64,7 +68,7 @@ class PendingRequest {
     std::string said;
     for (;;) {
       pollfd readable{fd_, POLLIN, 0};
-      if (::poll(&readable, 1, 60'000) != 1) break;
+      if (::poll(&readable, 1, kAnswerBoundMs) != 1) break;
       char buffer[4096];
       const ssize_t got = ::recv(fd_, buffer, sizeof(buffer), 0);
       if (got <= 0) break;
@@ -97,11 +101,11 @@ class PendingRequest {
   int fd_ = -1;
 };
 
-// The index of the first of `requests` to be answered (waiting up to 60 s).
+// The index of the first of `requests` to be answered (waiting up to kAnswerBoundMs).
 std::size_t first_answered(const std::vector<std::unique_ptr<PendingRequest>>& requests) {
   std::vector<pollfd> fds;
   for (const auto& request : requests) fds.push_back(pollfd{request->fd(), POLLIN, 0});
-  if (::poll(fds.data(), fds.size(), 60'000) <= 0) throw std::runtime_error("no request was answered");
+  if (::poll(fds.data(), fds.size(), kAnswerBoundMs) <= 0) throw std::runtime_error("no request was answered");
   for (std::size_t i = 0; i < fds.size(); ++i) {
     if ((fds[i].revents & (POLLIN | POLLHUP)) != 0) return i;
   }

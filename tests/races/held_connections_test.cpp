@@ -20,6 +20,7 @@
 #include "enrollment.hpp"
 #include "http_client.hpp"
 #include "otpd_environment.hpp"
+#include "patience.hpp"
 #include "run_as.hpp"
 
 namespace otpd::test {
@@ -67,7 +68,7 @@ std::size_t open_descriptors(pid_t pid) {
 // Looks again every 10 ms until `condition` holds or `limit` has passed.
 template <class Condition>
 bool wait_until(Condition condition, std::chrono::seconds limit) {
-  const auto deadline = Clock::now() + limit;
+  const auto deadline = Clock::now() + patient(limit);
   while (!condition()) {
     if (Clock::now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -172,7 +173,7 @@ TEST_F(HeldConnectionsTest, LoginsAreRightWhileTheApiIsHeldOpenAndTheApiServesAg
   log_in_while_held(held, baseline);
 
   held.trickling.clear();  // these would never end: close them
-  const auto cut_by = Clock::now() + std::chrono::seconds(30);
+  const auto cut_by = Clock::now() + patient(std::chrono::seconds(30));
   std::size_t cut = 0;
   for (auto* group : {&held.half_header, &held.idle}) {
     for (const auto& fd : *group) cut += closed_by_server(fd.get(), cut_by) ? 1 : 0;

@@ -2,17 +2,20 @@
 
 #include <systemd/sd-bus.h>
 
+#include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "patience.hpp"
 #include "protocol.hpp"
 #include "sd_bus_handles.hpp"
 
 namespace otpd::test {
 namespace {
 
-constexpr std::uint64_t kCallTimeoutUsec = 10'000'000;
+const std::uint64_t kCallTimeoutUsec =
+    static_cast<std::uint64_t>(std::chrono::microseconds(patient(std::chrono::seconds(10))).count());
 
 using Bus = SdBus;
 using Message = SdBusMessage;

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "patience.hpp"
+
 namespace otpd::test {
 
 struct SpawnOptions {
@@ -33,9 +35,9 @@ class ChildProcess {
   [[nodiscard]] int exit_fd() const { return pidfd_; }
   void signal(int signal_number) const;
   // Waits for the exit and returns the wait status; nullopt on timeout.
-  std::optional<int> wait(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  std::optional<int> wait(std::chrono::milliseconds timeout = patient(std::chrono::seconds(10)));
   // SIGTERM, then SIGKILL if it has not exited within `grace`.
-  int stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
+  int stop(std::chrono::milliseconds grace = patient(std::chrono::seconds(10)));
 
  private:
   pid_t pid_ = -1;

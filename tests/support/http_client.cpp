@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "patience.hpp"
 #include "secrets_seen.hpp"
 
 namespace otpd::test {
@@ -54,7 +55,9 @@ UniqueFd http_connect(const std::filesystem::path& socket_path) {
 }
 
 HttpResponse http_read_response(int fd) {
-  const timeval bound{60, 0};  // a server that never closes fails the test instead of hanging it
+  // A server that never closes fails the test instead of hanging it.
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(patient(std::chrono::seconds(60)));
+  const timeval bound{static_cast<time_t>(seconds.count()), 0};
   (void)::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof(bound));
   std::string answer;
   char buffer[8192];

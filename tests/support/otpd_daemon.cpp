@@ -11,10 +11,13 @@
 
 #include <gtest/gtest.h>
 
+#include "patience.hpp"
 #include "secrets_seen.hpp"
 
 namespace otpd::test {
 namespace {
+
+const int kReadyBound = static_cast<int>(patient(std::chrono::seconds(10)).count());
 
 class NotifySocket {
  public:
@@ -32,11 +35,11 @@ class NotifySocket {
   NotifySocket(const NotifySocket&) = delete;
   NotifySocket& operator=(const NotifySocket&) = delete;
 
-  // true once READY=1 arrives; false if `exit_fd` fires or 10 s pass first.
+  // true once READY=1 arrives; false if `exit_fd` fires or 10 s (patiently) pass first.
   bool wait_ready(int exit_fd) const {
     for (;;) {
       pollfd fds[2] = {{fd_, POLLIN, 0}, {exit_fd, POLLIN, 0}};
-      if (::poll(fds, 2, 10000) <= 0 || (fds[1].revents & (POLLIN | POLLHUP)) != 0) return false;
+      if (::poll(fds, 2, kReadyBound) <= 0 || (fds[1].revents & (POLLIN | POLLHUP)) != 0) return false;
       char buffer[1024] = {};
       const ssize_t got = ::recv(fd_, buffer, sizeof(buffer) - 1, 0);
       if (got > 0 && std::strstr(buffer, "READY=1") != nullptr) return true;
@@ -98,7 +101,7 @@ OtpdRun run_otpd_to_exit(const TempDir& dir, const std::vector<std::string>& arg
   argv.insert(argv.end(), args.begin(), args.end());
   ChildProcess process(SpawnOptions{argv, env, output});
   OtpdRun run;
-  run.status = process.wait(std::chrono::seconds(20)).value_or(-1);
+  run.status = process.wait(patient(std::chrono::seconds(20))).value_or(-1);
   run.output = read_file(output);
   return run;
 }

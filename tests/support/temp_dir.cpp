@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "patience.hpp"
+
 namespace otpd::test {
 
 TempDir::TempDir(const std::string& prefix) {
@@ -45,7 +47,7 @@ bool wait_for(const std::filesystem::path& directory, const std::function<bool()
   const int fd = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
   if (fd < 0) return false;
   ::inotify_add_watch(fd, directory.c_str(), IN_CREATE | IN_MOVED_TO | IN_MODIFY | IN_CLOSE_WRITE);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  const auto deadline = std::chrono::steady_clock::now() + patient(std::chrono::milliseconds(timeout_ms));
   bool finished = done();  // checked after the watch is set: nothing slips between
   while (!finished && std::chrono::steady_clock::now() < deadline) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());

@@ -28,7 +28,8 @@ void write_file(const std::filesystem::path& path, const std::string& content);
 }  // namespace otpd::test
 
 namespace otpd::test {
-// Waits, with inotify on `directory`, until `done()` holds; false after `timeout_ms`.
+// Waits, with inotify on `directory`, until `done()` holds; false after `timeout_ms`
+// (times the patience: patience.hpp).
 [[nodiscard]] bool wait_for(const std::filesystem::path& directory, const std::function<bool()>& done,
                             int timeout_ms = 10000);
 // Waits, with inotify on its directory, until `path` exists; false after `timeout_ms`.

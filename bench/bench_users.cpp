@@ -72,14 +72,19 @@ Options parse(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const std::string value = argv[i + 1];
-    if (flag == "--count") options.count = std::stoul(value);
-    else if (flag == "--prefix") options.prefix = value;
-    else if (flag == "--dir") options.dir = value;
-    else if (flag == "--format") options.format = value;
-    else throw std::runtime_error("unknown option " + flag);
+    if (flag == "--count")
+      options.count = std::stoul(value);
+    else if (flag == "--prefix")
+      options.prefix = value;
+    else if (flag == "--dir")
+      options.dir = value;
+    else if (flag == "--format")
+      options.format = value;
+    else
+      throw std::runtime_error("unknown option " + flag);
   }
-  const bool known = options.format == "tsv" || options.format == "ga" || options.format == "oath" ||
-                     options.format == "oath-shared";
+  const bool known =
+      options.format == "tsv" || options.format == "ga" || options.format == "oath" || options.format == "oath-shared";
   if (options.count == 0 || options.dir.empty() || !known) {
     throw std::runtime_error("usage: bench_users --count N --prefix NAME --dir DIR --format tsv|ga|oath|oath-shared");
   }
@@ -97,8 +102,8 @@ void run(const Options& options) {
     if (RAND_bytes(secret.data(), static_cast<int>(secret.size())) != 1) throw std::runtime_error("RAND_bytes failed");
     tsv += name + " " + base32(secret) + "\n";
     if (options.format == "ga") {
-      write_file(options.dir + "/ga/" + name,
-                 base32(secret) + "\n\" TOTP_AUTH\n\" DISALLOW_REUSE\n\" WINDOW_SIZE 3\n", 0400);
+      write_file(options.dir + "/ga/" + name, base32(secret) + "\n\" TOTP_AUTH\n\" DISALLOW_REUSE\n\" WINDOW_SIZE 3\n",
+                 0400);
     } else if (options.format == "oath") {
       write_file(options.dir + "/oath/" + name, oath_line(name, secret), 0600);
     } else if (options.format == "oath-shared") {

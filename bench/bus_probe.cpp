@@ -47,8 +47,8 @@ bool driver_call(sd_bus* bus) {
 bool verify_call(sd_bus* bus) {
   sd_bus_error error = SD_BUS_ERROR_NULL;
   sd_bus_message* reply = nullptr;
-  const int r = sd_bus_call_method(bus, "org.otpd.Otpd1", "/org/otpd/Otpd1", "org.otpd.Otpd1", "Verify", &error,
-                                   &reply, "ssss", "bench-probe-nobody", "000000", "bench", "");
+  const int r = sd_bus_call_method(bus, "org.otpd.Otpd1", "/org/otpd/Otpd1", "org.otpd.Otpd1", "Verify", &error, &reply,
+                                   "ssss", "bench-probe-nobody", "000000", "bench", "");
   sd_bus_error_free(&error);
   sd_bus_message_unref(reply);
   return r >= 0;
@@ -61,8 +61,10 @@ int main(int argc, char** argv) {
   std::size_t count = 300;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--op") op = argv[i + 1];
-    else if (flag == "--count") count = std::stoul(argv[i + 1]);
+    if (flag == "--op")
+      op = argv[i + 1];
+    else if (flag == "--count")
+      count = std::stoul(argv[i + 1]);
   }
   if ((op != "connect" && op != "driver" && op != "verify") || count == 0) {
     std::fprintf(stderr, "usage: bus_probe --op connect|driver|verify [--count N]\n");
@@ -88,6 +90,7 @@ int main(int argc, char** argv) {
   double sum = 0;
   for (const double m : micros) sum += m;
   auto at = [&](double q) { return micros[static_cast<std::size_t>(q * static_cast<double>(micros.size() - 1))]; };
-  std::printf("BUS\t%s\t%zu\t%.1f\t%.1f\t%.1f\n", op.c_str(), count, sum / static_cast<double>(count), at(0.5), at(0.99));
+  std::printf("BUS\t%s\t%zu\t%.1f\t%.1f\t%.1f\n", op.c_str(), count, sum / static_cast<double>(count), at(0.5),
+              at(0.99));
   return 0;
 }

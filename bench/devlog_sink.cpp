@@ -7,8 +7,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -26,8 +26,10 @@ int main(int argc, char** argv) {
   double max_seconds = 7200;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--path") path = argv[i + 1];
-    else if (flag == "--max-seconds") max_seconds = std::stod(argv[i + 1]);
+    if (flag == "--path")
+      path = argv[i + 1];
+    else if (flag == "--max-seconds")
+      max_seconds = std::stod(argv[i + 1]);
   }
   const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   sockaddr_un address{};

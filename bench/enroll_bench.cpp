@@ -58,9 +58,9 @@ Response post(const std::string& socket_path, const std::string& path, const std
     if (fd >= 0) ::close(fd);
     return {};
   }
-  const std::string request = "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n" +
-                              "X-OTP-User: " + user + "\r\nContent-Type: application/json\r\nContent-Length: " +
-                              std::to_string(body.size()) + "\r\n\r\n" + body;
+  const std::string request =
+      "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n" + "X-OTP-User: " + user +
+      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   (void)!::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
   std::string answer;
   char buffer[16384];
@@ -121,20 +121,30 @@ Options parse(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const std::string value = argv[i + 1];
-    if (flag == "--socket") options.socket = value;
-    else if (flag == "--mode") options.mode = value;
-    else if (flag == "--prefix") options.prefix = value;
-    else if (flag == "--first") options.first = std::stoul(value);
-    else if (flag == "--users") options.users = std::stoul(value);
-    else if (flag == "--clients") options.clients = static_cast<unsigned>(std::stoul(value));
-    else if (flag == "--count") options.count = std::stoul(value);
-    else if (flag == "--max-seconds") options.max_seconds = std::stod(value);
-    else throw std::runtime_error("unknown option " + flag);
+    if (flag == "--socket")
+      options.socket = value;
+    else if (flag == "--mode")
+      options.mode = value;
+    else if (flag == "--prefix")
+      options.prefix = value;
+    else if (flag == "--first")
+      options.first = std::stoul(value);
+    else if (flag == "--users")
+      options.users = std::stoul(value);
+    else if (flag == "--clients")
+      options.clients = static_cast<unsigned>(std::stoul(value));
+    else if (flag == "--count")
+      options.count = std::stoul(value);
+    else if (flag == "--max-seconds")
+      options.max_seconds = std::stod(value);
+    else
+      throw std::runtime_error("unknown option " + flag);
   }
   if (options.socket.empty() || (options.mode != "enable" && options.mode != "confirm") || options.clients == 0 ||
       options.users == 0) {
-    throw std::runtime_error("usage: enroll_bench --socket PATH --mode enable|confirm --prefix NAME [--first I] "
-                             "[--users K] [--clients C] [--count N] [--max-seconds S]");
+    throw std::runtime_error(
+        "usage: enroll_bench --socket PATH --mode enable|confirm --prefix NAME [--first I] "
+        "[--users K] [--clients C] [--count N] [--max-seconds S]");
   }
   return options;
 }
@@ -149,7 +159,8 @@ int run(const Options& options) {
   std::atomic<std::size_t> next{0};
   std::vector<ClientResult> results(options.clients);
   const auto start = Clock::now();
-  const auto deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.max_seconds));
+  const auto deadline =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.max_seconds));
   {
     std::vector<std::jthread> clients;
     for (unsigned c = 0; c < options.clients; ++c) {
@@ -170,9 +181,9 @@ int run(const Options& options) {
   std::sort(nanos.begin(), nanos.end());
   const double max = nanos.empty() ? 0 : static_cast<double>(nanos.back()) / 1e6;
   const double rate = static_cast<double>(nanos.size()) / elapsed;
-  std::printf("ENROLL\t%s\t%u\t%zu\t%zu\t%.3f\t%.1f\t%.3f\t%.3f\t%.3f\t%.3f\n", options.mode.c_str(),
-              options.clients, nanos.size(), failed, elapsed, rate, percentile_ms(nanos, 0.5),
-              percentile_ms(nanos, 0.9), percentile_ms(nanos, 0.99), max);
+  std::printf("ENROLL\t%s\t%u\t%zu\t%zu\t%.3f\t%.1f\t%.3f\t%.3f\t%.3f\t%.3f\n", options.mode.c_str(), options.clients,
+              nanos.size(), failed, elapsed, rate, percentile_ms(nanos, 0.5), percentile_ms(nanos, 0.9),
+              percentile_ms(nanos, 0.99), max);
   std::fprintf(stderr, "%-8s C=%u  %zu ok, %zu failed in %.2f s: %.1f/s; p50 %.2f p90 %.2f p99 %.2f max %.2f ms\n",
                options.mode.c_str(), options.clients, nanos.size(), failed, elapsed, rate, percentile_ms(nanos, 0.5),
                percentile_ms(nanos, 0.9), percentile_ms(nanos, 0.99), max);

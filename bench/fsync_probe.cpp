@@ -42,9 +42,12 @@ int main(int argc, char** argv) {
   std::size_t count = 500;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--dir") dir = argv[i + 1];
-    else if (flag == "--count") count = std::stoul(argv[i + 1]);
-    else if (flag == "--mode") mode = argv[i + 1];
+    if (flag == "--dir")
+      dir = argv[i + 1];
+    else if (flag == "--count")
+      count = std::stoul(argv[i + 1]);
+    else if (flag == "--mode")
+      mode = argv[i + 1];
   }
   if (dir.empty() || count == 0 || (mode != "append" && mode != "overwrite" && mode != "newfile")) {
     std::fprintf(stderr, "usage: fsync_probe --dir DIR [--count N] [--mode append|overwrite|newfile]\n");
@@ -75,7 +78,7 @@ int main(int argc, char** argv) {
   for (double m : micros) sum += m;
   std::printf("FSYNC\t%s\t%zu\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\n", mode.c_str(), count, sum / static_cast<double>(count),
               at(0.5), at(0.9), at(0.99), micros.back());
-  std::fprintf(stderr, "%-9s %zu times: mean %.0f us, p50 %.0f, p90 %.0f, p99 %.0f, max %.0f us\n", mode.c_str(),
-               count, sum / static_cast<double>(count), at(0.5), at(0.9), at(0.99), micros.back());
+  std::fprintf(stderr, "%-9s %zu times: mean %.0f us, p50 %.0f, p90 %.0f, p99 %.0f, max %.0f us\n", mode.c_str(), count,
+               sum / static_cast<double>(count), at(0.5), at(0.9), at(0.99), micros.back());
   return 0;
 }

@@ -76,9 +76,15 @@ std::size_t import_users(Store& store, const SecretSealer& sealer, const std::st
   while (in >> name >> secret_text) {
     const auto secret = base32_decode(secret_text);
     if (!secret) throw std::runtime_error("bad base32 secret for " + name);
-    EnrollmentRecord record{name, EnrollmentState::active,
+    EnrollmentRecord record{name,
+                            EnrollmentState::active,
                             value_or_throw(sealer.seal(*secret, secret_associated_data(name))),
-                            params, 0, confirmed_step, false, backup.salt, backup.iterations};
+                            params,
+                            0,
+                            confirmed_step,
+                            false,
+                            backup.salt,
+                            backup.iterations};
     ok_or_throw(store.put_enrollment(record));
     ok_or_throw(store.replace_backup_codes(name, backup.hashes));
     ++imported;
@@ -92,9 +98,12 @@ int run(int argc, char** argv) {
   std::string users;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--database") database = argv[i + 1];
-    else if (flag == "--users") users = argv[i + 1];
-    else throw std::runtime_error("unknown option " + flag);
+    if (flag == "--database")
+      database = argv[i + 1];
+    else if (flag == "--users")
+      users = argv[i + 1];
+    else
+      throw std::runtime_error("unknown option " + flag);
   }
   if (database.empty() || users.empty()) throw std::runtime_error("usage: otpd_import --database PATH --users FILE");
   ::umask(0077);

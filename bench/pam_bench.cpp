@@ -106,8 +106,8 @@ Attempt log_in(const Options& options, const User& user, std::optional<std::stri
   const auto start = Clock::now();
   pam_handle_t* handle = nullptr;
   Attempt attempt;
-  attempt.status = pam_start_confdir(options.service.c_str(), user.name.c_str(), &conversation,
-                                     options.confdir.c_str(), &handle);
+  attempt.status =
+      pam_start_confdir(options.service.c_str(), user.name.c_str(), &conversation, options.confdir.c_str(), &handle);
   if (attempt.status == PAM_SUCCESS) {
     (void)pam_set_item(handle, PAM_RHOST, "192.0.2.1");
     attempt.status = pam_authenticate(handle, 0);
@@ -202,20 +202,31 @@ Options parse(int argc, char** argv) {
     const std::string flag = argv[i];
     if (i + 1 >= argc) throw std::runtime_error("missing value after " + flag);
     const std::string value = argv[++i];
-    if (flag == "--confdir") options.confdir = value;
-    else if (flag == "--service") options.service = value;
-    else if (flag == "--users") options.users_file = value;
-    else if (flag == "--label") options.label = value;
-    else if (flag == "--threads") options.threads = static_cast<unsigned>(std::stoul(value));
-    else if (flag == "--max-seconds") options.max_seconds = std::stod(value);
-    else if (flag == "--count") options.count = std::stoul(value);
-    else if (flag == "--skip") options.skip = std::stoul(value);
-    else if (flag == "--replay-sample") options.replay_sample = std::stoul(value);
-    else throw std::runtime_error("unknown option " + flag);
+    if (flag == "--confdir")
+      options.confdir = value;
+    else if (flag == "--service")
+      options.service = value;
+    else if (flag == "--users")
+      options.users_file = value;
+    else if (flag == "--label")
+      options.label = value;
+    else if (flag == "--threads")
+      options.threads = static_cast<unsigned>(std::stoul(value));
+    else if (flag == "--max-seconds")
+      options.max_seconds = std::stod(value);
+    else if (flag == "--count")
+      options.count = std::stoul(value);
+    else if (flag == "--skip")
+      options.skip = std::stoul(value);
+    else if (flag == "--replay-sample")
+      options.replay_sample = std::stoul(value);
+    else
+      throw std::runtime_error("unknown option " + flag);
   }
   if (options.confdir.empty() || options.service.empty() || options.users_file.empty() || options.threads == 0) {
-    throw std::runtime_error("usage: pam_bench --confdir DIR --service NAME --users FILE [--threads T] "
-                             "[--max-seconds S] [--count N] [--skip N] [--replay-sample K] [--label TEXT]");
+    throw std::runtime_error(
+        "usage: pam_bench --confdir DIR --service NAME --users FILE [--threads T] "
+        "[--max-seconds S] [--count N] [--skip N] [--replay-sample K] [--label TEXT]");
   }
   if (options.label.empty()) options.label = options.service;
   return options;
@@ -239,7 +250,8 @@ int run(const Options& options) {
   Shared shared{options, users, {0}, {}};
   std::vector<ThreadResult> results(options.threads);
   const auto start = Clock::now();
-  shared.deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.max_seconds));
+  shared.deadline =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.max_seconds));
   {
     std::vector<std::jthread> threads;
     for (unsigned t = 0; t < options.threads; ++t) threads.emplace_back([&, t] { work(shared, results[t]); });
@@ -247,7 +259,8 @@ int run(const Options& options) {
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   rusage usage{};
   ::getrusage(RUSAGE_SELF, &usage);  // the harness, libpam and the modules, up to here
-  const double cpu_user = static_cast<double>(usage.ru_utime.tv_sec) + static_cast<double>(usage.ru_utime.tv_usec) / 1e6;
+  const double cpu_user =
+      static_cast<double>(usage.ru_utime.tv_sec) + static_cast<double>(usage.ru_utime.tv_usec) / 1e6;
   const double cpu_sys = static_cast<double>(usage.ru_stime.tv_sec) + static_cast<double>(usage.ru_stime.tv_usec) / 1e6;
 
   std::vector<std::uint64_t> nanos;
@@ -266,10 +279,11 @@ int run(const Options& options) {
 
   const double p50 = percentile_ms(nanos, 0.50), p90 = percentile_ms(nanos, 0.90), p99 = percentile_ms(nanos, 0.99);
   const double max = nanos.empty() ? 0 : static_cast<double>(nanos.back()) / 1e6;
-  std::printf("RESULT\t%s\t%u\t%zu\t%zu\t%zu\t%.3f\t%.1f\t%.1f\t%.3f\t%.3f\t%.3f\t%.3f\t%zu\t%zu\t%zu\t%s\t%.3f\t%.3f\n",
-              options.label.c_str(), options.threads, attempts, successes, attempts - successes, elapsed,
-              static_cast<double>(attempts) / elapsed, static_cast<double>(successes) / elapsed, p50, p90, p99, max,
-              replays.tried, replays.accepted, replays.expired, failure_breakdown(failures).c_str(), cpu_user, cpu_sys);
+  std::printf(
+      "RESULT\t%s\t%u\t%zu\t%zu\t%zu\t%.3f\t%.1f\t%.1f\t%.3f\t%.3f\t%.3f\t%.3f\t%zu\t%zu\t%zu\t%s\t%.3f\t%.3f\n",
+      options.label.c_str(), options.threads, attempts, successes, attempts - successes, elapsed,
+      static_cast<double>(attempts) / elapsed, static_cast<double>(successes) / elapsed, p50, p90, p99, max,
+      replays.tried, replays.accepted, replays.expired, failure_breakdown(failures).c_str(), cpu_user, cpu_sys);
   std::fprintf(stderr,
                "%-22s T=%u  %zu attempts in %.2f s: %.0f/s, %zu ok (%.0f/s), %zu failed [%s]; "
                "p50 %.2f p90 %.2f p99 %.2f max %.2f ms; replays %zu/%zu accepted (%zu expired)\n",

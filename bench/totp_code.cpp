@@ -35,13 +35,11 @@ std::string totp_code(const std::vector<std::uint8_t>& key, std::uint64_t step) 
   for (int i = 7; i >= 0; --i, step >>= 8) counter[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(step);
   std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
   unsigned int mac_size = 0;
-  HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), counter.data(), counter.size(), mac.data(),
-       &mac_size);
+  HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), counter.data(), counter.size(), mac.data(), &mac_size);
   const unsigned offset = mac[mac_size - 1] & 0x0F;
-  const std::uint32_t binary = (static_cast<std::uint32_t>(mac[offset] & 0x7F) << 24) |
-                               (static_cast<std::uint32_t>(mac[offset + 1]) << 16) |
-                               (static_cast<std::uint32_t>(mac[offset + 2]) << 8) |
-                               static_cast<std::uint32_t>(mac[offset + 3]);
+  const std::uint32_t binary =
+      (static_cast<std::uint32_t>(mac[offset] & 0x7F) << 24) | (static_cast<std::uint32_t>(mac[offset + 1]) << 16) |
+      (static_cast<std::uint32_t>(mac[offset + 2]) << 8) | static_cast<std::uint32_t>(mac[offset + 3]);
   char text[8];
   std::snprintf(text, sizeof(text), "%06u", binary % 1000000U);
   return text;

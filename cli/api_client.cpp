@@ -8,8 +8,8 @@
 #include <charconv>
 #include <cstring>
 
-#include "http_api.hpp"
 #include "c_handles.hpp"
+#include "http_api.hpp"
 #include "protocol.hpp"
 #include "secret_buffer.hpp"
 
@@ -62,8 +62,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   auto& transfer = *static_cast<Transfer*>(user);
   const std::string_view line(data, size * count);
   const auto colon = line.find(':');
-  if (colon != std::string_view::npos &&
-      equals_ignoring_case(line.substr(0, colon), kRetryAfterHeader)) {
+  if (colon != std::string_view::npos && equals_ignoring_case(line.substr(0, colon), kRetryAfterHeader)) {
     transfer.retry_after = parse_seconds(line.substr(colon + 1));
   }
   return size * count;
@@ -99,14 +98,13 @@ std::optional<CurlSlist> request_headers(const ApiClientOptions& options) {
   const bool built = append_header(headers, "Accept: application/json") &&
                      append_header(headers, "Content-Type: application/json") &&
                      (options.act_as_user.empty() ||
-                      append_header(headers, std::string(protocol::kActAsUserHeader) + ": " +
-                                                 options.act_as_user));
+                      append_header(headers, std::string(protocol::kActAsUserHeader) + ": " + options.act_as_user));
   if (!built) return std::nullopt;
   return headers;
 }
 
-CURLcode configure(CURL* curl, const ApiClientOptions& options, const std::string& url,
-                   curl_slist* headers, Transfer& transfer, char* error_text) {
+CURLcode configure(CURL* curl, const ApiClientOptions& options, const std::string& url, curl_slist* headers,
+                   Transfer& transfer, char* error_text) {
   return CurlOptions(curl)
       .set(CURLOPT_ERRORBUFFER, error_text)
       .set(CURLOPT_UNIX_SOCKET_PATH, options.socket_path.c_str())
@@ -142,15 +140,11 @@ TransportErrorKind connect_error_kind(CURL* curl) {
   }
   switch (os_errno) {
     case ENOENT:
-    case ENOTDIR:
-      return TransportErrorKind::socket_missing;
-    case ECONNREFUSED:
-      return TransportErrorKind::connection_refused;
+    case ENOTDIR: return TransportErrorKind::socket_missing;
+    case ECONNREFUSED: return TransportErrorKind::connection_refused;
     case EACCES:
-    case EPERM:
-      return TransportErrorKind::permission_denied;
-    default:
-      return TransportErrorKind::other;
+    case EPERM: return TransportErrorKind::permission_denied;
+    default: return TransportErrorKind::other;
   }
 }
 
@@ -159,26 +153,20 @@ TransportErrorKind error_kind(CURLcode code, CURL* curl, const Transfer& transfe
     return TransportErrorKind::response_too_large;
   }
   switch (code) {
-    case CURLE_COULDNT_CONNECT:
-      return connect_error_kind(curl);
-    case CURLE_OPERATION_TIMEDOUT:
-      return TransportErrorKind::timed_out;
+    case CURLE_COULDNT_CONNECT: return connect_error_kind(curl);
+    case CURLE_OPERATION_TIMEDOUT: return TransportErrorKind::timed_out;
     case CURLE_GOT_NOTHING:
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
     case CURLE_PARTIAL_FILE:
     case CURLE_WEIRD_SERVER_REPLY:
-    case CURLE_UNSUPPORTED_PROTOCOL:
-      return TransportErrorKind::bad_response;
-    default:
-      return TransportErrorKind::other;
+    case CURLE_UNSUPPORTED_PROTOCOL: return TransportErrorKind::bad_response;
+    default: return TransportErrorKind::other;
   }
 }
 
-TransportError transport_error(CURLcode code, CURL* curl, const Transfer& transfer,
-                               const char* error_text) {
-  return {error_kind(code, curl, transfer),
-          error_text[0] != '\0' ? error_text : curl_easy_strerror(code)};
+TransportError transport_error(CURLcode code, CURL* curl, const Transfer& transfer, const char* error_text) {
+  return {error_kind(code, curl, transfer), error_text[0] != '\0' ? error_text : curl_easy_strerror(code)};
 }
 
 ApiResult to_response(long status, const Transfer& transfer) {
@@ -189,11 +177,9 @@ ApiResult to_response(long status, const Transfer& transfer) {
                                         /*allow_exceptions=*/false);
   if (response.body.is_discarded()) response.body = nullptr;
   if (response.ok() && !response.body.is_object()) {
-    return tl::unexpected(
-        TransportError{TransportErrorKind::bad_response, "the answer is not a JSON object"});
+    return tl::unexpected(TransportError{TransportErrorKind::bad_response, "the answer is not a JSON object"});
   }
-  const auto field =
-      response.body.is_object() ? response.body.find(http_api::kFieldRetryAfter) : response.body.end();
+  const auto field = response.body.is_object() ? response.body.find(http_api::kFieldRetryAfter) : response.body.end();
   if (field != response.body.end() && field->is_number_integer()) {
     response.retry_after = field->get<std::int64_t>();
   } else {
@@ -217,8 +203,7 @@ ApiResult ApiClient::post(std::string_view route, std::string_view json_body) co
   return perform(route, json_body);
 }
 
-ApiResult ApiClient::perform(std::string_view route,
-                             std::optional<std::string_view> post_body) const {
+ApiResult ApiClient::perform(std::string_view route, std::optional<std::string_view> post_body) const {
   initialise_curl_once();
   const CurlEasy curl(curl_easy_init());
   auto headers = request_headers(options_);

@@ -68,8 +68,7 @@ class ApiClient {
   [[nodiscard]] const ApiClientOptions& options() const noexcept { return options_; }
 
  private:
-  [[nodiscard]] ApiResult perform(std::string_view route,
-                                  std::optional<std::string_view> post_body) const;
+  [[nodiscard]] ApiResult perform(std::string_view route, std::optional<std::string_view> post_body) const;
 
   ApiClientOptions options_;
 };

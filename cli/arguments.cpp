@@ -33,17 +33,13 @@ struct Subcommands {
 };
 
 void add_global_options(CLI::App& app, Invocation& invocation) {
-  app.add_option("--socket", invocation.socket_path, "otpd's API socket")
-      ->type_name("PATH")
-      ->capture_default_str();
+  app.add_option("--socket", invocation.socket_path, "otpd's API socket")->type_name("PATH")->capture_default_str();
   app.add_flag("--json", invocation.json, "print otpd's JSON answer; never prompt");
   app.add_option("--user", invocation.user, "act for user NAME (root only)")->type_name("NAME");
-  app.add_option("--qr-png", invocation.qr_png, "enable: also write the QR code to FILE (0600)")
-      ->type_name("FILE");
+  app.add_option("--qr-png", invocation.qr_png, "enable: also write the QR code to FILE (0600)")->type_name("FILE");
 }
 
-CLI::App* add_code_subcommand(CLI::App& app, const char* name, const char* help,
-                              std::string& code) {
+CLI::App* add_code_subcommand(CLI::App& app, const char* name, const char* help, std::string& code) {
   auto* sub = app.add_subcommand(name, help);
   sub->add_option("CODE", code, "a code from your app, or a backup code; asked for if left out");
   return sub;
@@ -79,8 +75,7 @@ bool code_given(const Subcommands& subs) {
 }
 
 bool takes_code(Command command) {
-  return command == Command::confirm || command == Command::disable ||
-         command == Command::backup_codes;
+  return command == Command::confirm || command == Command::disable || command == Command::backup_codes;
 }
 
 // Printable, no blank: it goes into an HTTP header and a D-Bus string.
@@ -113,13 +108,12 @@ std::string invocation_problem(const Invocation& invocation, bool user_given) {
 
 }  // namespace
 
-tl::expected<Invocation, ExitCode> parse_arguments(int argc, const char* const* argv,
-                                                   std::ostream& out, std::ostream& err) {
+tl::expected<Invocation, ExitCode> parse_arguments(int argc, const char* const* argv, std::ostream& out,
+                                                   std::ostream& err) {
   Invocation invocation;
   invocation.socket_path = std::string(protocol::kDefaultSocketPath);
   std::string code;
-  CLI::App app("Two-factor (TOTP) login for your account: set it up, check it, turn it off.",
-               std::string(kProgram));
+  CLI::App app("Two-factor (TOTP) login for your account: set it up, check it, turn it off.", std::string(kProgram));
   app.fallthrough();  // subcommands made after this inherit it: options go anywhere
   app.footer(std::string(kFooter));
   app.require_subcommand(0, 1);
@@ -134,8 +128,7 @@ tl::expected<Invocation, ExitCode> parse_arguments(int argc, const char* const* 
   }
   invocation.command = chosen_command(subs);
   if (code_given(subs)) invocation.code = std::move(code);
-  if (const auto problem = invocation_problem(invocation, app.count("--user") > 0);
-      !problem.empty()) {
+  if (const auto problem = invocation_problem(invocation, app.count("--user") > 0); !problem.empty()) {
     err << kProgram << ": " << problem << " (see " << kProgram << " --help)\n";
     return tl::unexpected(ExitCode::usage);
   }

@@ -24,8 +24,7 @@ struct Invocation {
 
 // The invocation, or the exit code to stop with at once: ok after --help or
 // --version, usage after a mistake (with CLI11's or our message on `err`).
-[[nodiscard]] tl::expected<Invocation, ExitCode> parse_arguments(int argc, const char* const* argv,
-                                                                 std::ostream& out,
+[[nodiscard]] tl::expected<Invocation, ExitCode> parse_arguments(int argc, const char* const* argv, std::ostream& out,
                                                                  std::ostream& err);
 
 }  // namespace otpd::cli

@@ -38,12 +38,9 @@ SecretBuffer code_request_body(const SecretBuffer& code) {
 
 std::string_view describe(CodeError error) {
   switch (error) {
-    case CodeError::empty:
-      return "no code entered";
-    case CodeError::too_long:
-      return "that is too long for a code";
-    case CodeError::bad_character:
-      return "a code is 6 digits, or a backup code like abcd-efgh";
+    case CodeError::empty: return "no code entered";
+    case CodeError::too_long: return "that is too long for a code";
+    case CodeError::bad_character: return "a code is 6 digits, or a backup code like abcd-efgh";
   }
   return "not a code";
 }

@@ -29,8 +29,7 @@ tl::expected<SecretBuffer, Retry> ask_code(const CommandContext& context, std::s
   return std::move(*code);
 }
 
-ApiResult send_code(const CommandContext& context, std::string_view route,
-                    const SecretBuffer& code) {
+ApiResult send_code(const CommandContext& context, std::string_view route, const SecretBuffer& code) {
   const SecretBuffer body = code_request_body(code);
   return context.client.post(route, body.view());
 }
@@ -45,8 +44,7 @@ tl::expected<ApiResponse, ExitCode> settle(const CommandContext& context, ApiRes
   return tl::unexpected(exit_code);
 }
 
-tl::expected<ApiResponse, ExitCode> submit_given_code(const CommandContext& context,
-                                                      const CodeRequest& request) {
+tl::expected<ApiResponse, ExitCode> submit_given_code(const CommandContext& context, const CodeRequest& request) {
   const auto code = normalize_code(*context.invocation.code);
   if (!code) {
     say(context, describe(code.error()));
@@ -57,14 +55,11 @@ tl::expected<ApiResponse, ExitCode> submit_given_code(const CommandContext& cont
 
 }  // namespace
 
-void say(Console& console, std::string_view message) {
-  console.err << kProgramName << ": " << message << '\n';
-}
+void say(Console& console, std::string_view message) { console.err << kProgramName << ": " << message << '\n'; }
 
 void say(const CommandContext& context, std::string_view message) { say(context.console, message); }
 
-ExitCode report_failure(const CommandContext& context, const ApiResult& result,
-                        std::string_view wrong_state) {
+ExitCode report_failure(const CommandContext& context, const ApiResult& result, std::string_view wrong_state) {
   if (!result) {
     say(context, describe_transport_error(result.error(), context.invocation.socket_path));
     return ExitCode::unreachable;
@@ -82,8 +77,7 @@ ExitCode present(const CommandContext& context, const nlohmann::json& answer, Sh
   return ExitCode::ok;
 }
 
-tl::expected<ApiResponse, ExitCode> submit_code(const CommandContext& context,
-                                                const CodeRequest& request) {
+tl::expected<ApiResponse, ExitCode> submit_code(const CommandContext& context, const CodeRequest& request) {
   if (context.invocation.code) return submit_given_code(context, request);
   for (int attempt = 1;; ++attempt) {
     const bool last = attempt == kPromptedTries;

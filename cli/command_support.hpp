@@ -34,8 +34,7 @@ void say(const CommandContext& context, std::string_view message);
 using ShowAnswer = ExitCode (*)(const CommandContext& context, const nlohmann::json& answer);
 
 // With --json, otpd's answer as it came; else `show` it.
-[[nodiscard]] ExitCode present(const CommandContext& context, const nlohmann::json& answer,
-                               ShowAnswer show);
+[[nodiscard]] ExitCode present(const CommandContext& context, const nlohmann::json& answer, ShowAnswer show);
 
 struct CodeRequest {
   std::string_view route;

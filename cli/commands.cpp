@@ -3,8 +3,8 @@
 #include <ctime>
 #include <ostream>
 
-#include "http_api.hpp"
 #include "display_text.hpp"
+#include "http_api.hpp"
 
 namespace otpd::cli {
 namespace {
@@ -13,8 +13,7 @@ constexpr std::string_view kAppCodePrompt = "Code from your authenticator app: "
 constexpr std::string_view kAnyCodePrompt = "Code from your authenticator app, or a backup code: ";
 constexpr std::string_view kNothingToConfirm =
     "there is no set-up to confirm (none started, or it expired); start one with: otp-enroll";
-constexpr std::string_view kNotOn =
-    "two-factor login is not on for this account; set it up with: otp-enroll";
+constexpr std::string_view kNotOn = "two-factor login is not on for this account; set it up with: otp-enroll";
 
 ExitCode show_now_on(const CommandContext& context, const nlohmann::json& answer) {
   context.console.out << "Two-factor login is now on.\n";
@@ -48,18 +47,12 @@ ExitCode run_command(const Invocation& invocation, Console& console) {
   const ApiClient client({.socket_path = invocation.socket_path, .act_as_user = invocation.user});
   const CommandContext context{invocation, console, client};
   switch (invocation.command) {
-    case Command::enroll:
-      return run_enable(context);
-    case Command::confirm:
-      return run_confirm(context);
-    case Command::status:
-      return run_status(context);
-    case Command::disable:
-      return run_disable(context);
-    case Command::backup_codes:
-      return run_backup_codes(context);
-    case Command::reset:
-      break;
+    case Command::enroll: return run_enable(context);
+    case Command::confirm: return run_confirm(context);
+    case Command::status: return run_status(context);
+    case Command::disable: return run_disable(context);
+    case Command::backup_codes: return run_backup_codes(context);
+    case Command::reset: break;
   }
   return ExitCode::usage;
 }
@@ -79,18 +72,16 @@ ExitCode run_status(const CommandContext& context) {
 }
 
 ExitCode run_disable(const CommandContext& context) {
-  const auto response = submit_code(context, {.route = http_api::kDisableRoute,
-                                              .prompt = kAnyCodePrompt,
-                                              .wrong_state = kNotOn,
-                                              .after_wrong_code = {}});
+  const auto response = submit_code(
+      context,
+      {.route = http_api::kDisableRoute, .prompt = kAnyCodePrompt, .wrong_state = kNotOn, .after_wrong_code = {}});
   return response ? present(context, response->body, show_now_off) : response.error();
 }
 
 ExitCode run_backup_codes(const CommandContext& context) {
-  const auto response = submit_code(context, {.route = http_api::kBackupCodesRoute,
-                                              .prompt = kAnyCodePrompt,
-                                              .wrong_state = kNotOn,
-                                              .after_wrong_code = {}});
+  const auto response = submit_code(
+      context,
+      {.route = http_api::kBackupCodesRoute, .prompt = kAnyCodePrompt, .wrong_state = kNotOn, .after_wrong_code = {}});
   return response ? present(context, response->body, show_new_backup_codes) : response.error();
 }
 

@@ -87,8 +87,7 @@ std::string describe_status(const nlohmann::json& status, std::time_t now) {
   }
   const auto locked_until = integer_field(status, http_api::kFieldLockedUntil);
   if (locked_until && *locked_until > now) {
-    text +=
-        "Locked after too many wrong codes, until " + describe_deadline(*locked_until, now) + "\n";
+    text += "Locked after too many wrong codes, until " + describe_deadline(*locked_until, now) + "\n";
   }
   return text;
 }

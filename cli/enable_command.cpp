@@ -4,9 +4,9 @@
 #include <ostream>
 #include <string>
 
-#include "http_api.hpp"
 #include "commands.hpp"
 #include "display_text.hpp"
+#include "http_api.hpp"
 #include "json_fields.hpp"
 #include "otpauth_details.hpp"
 #include "qr_png_file.hpp"
@@ -60,23 +60,21 @@ void show_qr(const CommandContext& context, std::string_view otpauth_uri) {
   }
   const auto columns = context.console.columns;
   if (columns && *columns < rendered_columns(*matrix)) {
-    context.console.out << "(the terminal is too narrow for the QR code: widen it to "
-                        << rendered_columns(*matrix) << " columns and run again, or use "
+    context.console.out << "(the terminal is too narrow for the QR code: widen it to " << rendered_columns(*matrix)
+                        << " columns and run again, or use "
                         << "--qr-png FILE)\n";
     return;
   }
   context.console.out << "Scan this QR code with your authenticator app:\n\n"
-                      << render_half_blocks(*matrix, {.ansi_colors = context.console.colours})
-                      << "\n";
+                      << render_half_blocks(*matrix, {.ansi_colors = context.console.colours}) << "\n";
 }
 
 std::string describe_parameters(const OtpauthDetails& details) {
   const auto or_default = [](const std::string& value, const char* fallback) {
     return value.empty() ? std::string(fallback) : value;
   };
-  return "time-based, " + or_default(details.algorithm, "SHA1") + ", " +
-         or_default(details.digits, "6") + " digits, every " + or_default(details.period, "30") +
-         " s";
+  return "time-based, " + or_default(details.algorithm, "SHA1") + ", " + or_default(details.digits, "6") +
+         " digits, every " + or_default(details.period, "30") + " s";
 }
 
 void show_enrollment(const CommandContext& context, const Enrollment& enrollment) {
@@ -88,15 +86,13 @@ void show_enrollment(const CommandContext& context, const Enrollment& enrollment
         << "  Account:  " << details->account << "\n"
         << "  Type:     " << describe_parameters(*details) << "\n";
   }
-  out << "This set-up expires at " << describe_deadline(enrollment.expires_at, std::time(nullptr))
-      << ".\n\n";
+  out << "This set-up expires at " << describe_deadline(enrollment.expires_at, std::time(nullptr)) << ".\n\n";
 }
 
 ExitCode confirm_first_code(const CommandContext& context, const Enrollment& enrollment) {
-  const std::string still_pending =
-      "the set-up stays pending until " +
-      describe_deadline(enrollment.expires_at, std::time(nullptr)) +
-      "; finish it with: otp-enroll confirm, or start over with: otp-enroll";
+  const std::string still_pending = "the set-up stays pending until " +
+                                    describe_deadline(enrollment.expires_at, std::time(nullptr)) +
+                                    "; finish it with: otp-enroll confirm, or start over with: otp-enroll";
   const auto response = submit_code(context, {.route = http_api::kConfirmRoute,
                                               .prompt = "Code your app shows now: ",
                                               .wrong_state = kNoLongerPending,

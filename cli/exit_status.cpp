@@ -41,16 +41,13 @@ std::string describe_refusal(const ApiResponse& response, const RefusalContext& 
     case 409:
       if (!context.wrong_state.empty()) return std::string(context.wrong_state);
       break;
-    case 410:
-      return "the enrollment expired before it was confirmed; run otp-enroll again";
-    case 422:
-      return "wrong code";
+    case 410: return "the enrollment expired before it was confirmed; run otp-enroll again";
+    case 422: return "wrong code";
     case 429:
       // otpd's hashing queue is full for this user: busy, not locked out.
       if (daemon_error_text(response) == http_api::kErrorHashingBusyForUser) break;
       return locked_text(response);
-    default:
-      break;
+    default: break;
   }
   return fallback_text(response);
 }
@@ -62,16 +59,11 @@ std::string describe_transport_error(const TransportError& error, std::string_vi
       return "otpd is not running (no socket at " + where + "); " + std::string(kStartHint);
     case TransportErrorKind::connection_refused:
       return "otpd is not running (nothing listens on " + where + "); " + std::string(kStartHint);
-    case TransportErrorKind::permission_denied:
-      return "not allowed to connect to " + where + " (permission denied)";
-    case TransportErrorKind::timed_out:
-      return "otpd did not answer in time on " + where;
-    case TransportErrorKind::response_too_large:
-      return "otpd's answer on " + where + " is too large; refusing it";
-    case TransportErrorKind::bad_response:
-      return "no valid answer from otpd on " + where + ": " + error.detail;
-    case TransportErrorKind::other:
-      break;
+    case TransportErrorKind::permission_denied: return "not allowed to connect to " + where + " (permission denied)";
+    case TransportErrorKind::timed_out: return "otpd did not answer in time on " + where;
+    case TransportErrorKind::response_too_large: return "otpd's answer on " + where + " is too large; refusing it";
+    case TransportErrorKind::bad_response: return "no valid answer from otpd on " + where + ": " + error.detail;
+    case TransportErrorKind::other: break;
   }
   return "cannot talk to otpd on " + where + ": " + error.detail;
 }

@@ -26,10 +26,8 @@ struct RefusalContext {
   bool acting_for_other_user = false;
 };
 
-[[nodiscard]] std::string describe_refusal(const ApiResponse& response,
-                                           const RefusalContext& context);
+[[nodiscard]] std::string describe_refusal(const ApiResponse& response, const RefusalContext& context);
 
-[[nodiscard]] std::string describe_transport_error(const TransportError& error,
-                                                   std::string_view socket_path);
+[[nodiscard]] std::string describe_transport_error(const TransportError& error, std::string_view socket_path);
 
 }  // namespace otpd::cli

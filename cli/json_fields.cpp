@@ -34,8 +34,7 @@ std::optional<bool> bool_field(const nlohmann::json& object, const char* key) {
   return field->get<bool>();
 }
 
-std::optional<std::vector<std::string_view>> string_array_field(const nlohmann::json& object,
-                                                                const char* key) {
+std::optional<std::vector<std::string_view>> string_array_field(const nlohmann::json& object, const char* key) {
   const auto* field = find_field(object, key);
   if (field == nullptr || !field->is_array()) return std::nullopt;
   std::vector<std::string_view> strings;

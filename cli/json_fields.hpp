@@ -11,14 +11,12 @@
 
 namespace otpd::cli {
 
-[[nodiscard]] std::optional<std::string_view> string_field(const nlohmann::json& object,
-                                                           const char* key);
-[[nodiscard]] std::optional<std::int64_t> integer_field(const nlohmann::json& object,
-                                                        const char* key);
+[[nodiscard]] std::optional<std::string_view> string_field(const nlohmann::json& object, const char* key);
+[[nodiscard]] std::optional<std::int64_t> integer_field(const nlohmann::json& object, const char* key);
 [[nodiscard]] std::optional<bool> bool_field(const nlohmann::json& object, const char* key);
 // nullopt unless the field is an array of strings.
-[[nodiscard]] std::optional<std::vector<std::string_view>> string_array_field(
-    const nlohmann::json& object, const char* key);
+[[nodiscard]] std::optional<std::vector<std::string_view>> string_array_field(const nlohmann::json& object,
+                                                                              const char* key);
 
 // The JSON on one line; the text is wiped once written (it may hold a secret).
 void print_json(std::ostream& out, const nlohmann::json& value);

@@ -54,12 +54,9 @@ tl::expected<SecretBuffer, PromptError> FdCodeReader::read_code(std::string_view
 
 std::string_view describe(PromptError error) {
   switch (error) {
-    case PromptError::end_of_input:
-      return "no code entered (end of input)";
-    case PromptError::too_long:
-      return "that is too long for a code";
-    case PromptError::read_failed:
-      return "cannot read the code";
+    case PromptError::end_of_input: return "no code entered (end of input)";
+    case PromptError::too_long: return "that is too long for a code";
+    case PromptError::read_failed: return "cannot read the code";
   }
   return "cannot read the code";
 }

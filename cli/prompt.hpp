@@ -17,8 +17,7 @@ enum class PromptError { end_of_input, too_long, read_failed };
 class CodeReader {
  public:
   virtual ~CodeReader() = default;
-  [[nodiscard]] virtual tl::expected<SecretBuffer, PromptError> read_code(
-      std::string_view prompt) = 0;
+  [[nodiscard]] virtual tl::expected<SecretBuffer, PromptError> read_code(std::string_view prompt) = 0;
 };
 
 // Reads from a file descriptor (stdin), writing the prompt to `prompt_out`.

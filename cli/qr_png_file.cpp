@@ -29,9 +29,8 @@ std::size_t padding_of(std::string_view chunk) {
 // Decodes whole quads; EVP_DecodeBlock counts '=' padding as zero bytes, so drop those.
 bool decode_chunk(std::string_view chunk, SecretBuffer& out) {
   std::array<unsigned char, kChunkChars / 4 * 3> bytes{};
-  const int decoded =
-      EVP_DecodeBlock(bytes.data(), reinterpret_cast<const unsigned char*>(chunk.data()),
-                      static_cast<int>(chunk.size()));
+  const int decoded = EVP_DecodeBlock(bytes.data(), reinterpret_cast<const unsigned char*>(chunk.data()),
+                                      static_cast<int>(chunk.size()));
   bool ok = decoded >= 0 && static_cast<std::size_t>(decoded) >= padding_of(chunk);
   if (ok) {
     const auto length = static_cast<std::size_t>(decoded) - padding_of(chunk);
@@ -68,8 +67,7 @@ std::optional<SecretBuffer> decode_png_data_uri(std::string_view uri) {
   return png;
 }
 
-tl::expected<void, std::string> write_private_file(const std::string& path,
-                                                   std::string_view bytes) {
+tl::expected<void, std::string> write_private_file(const std::string& path, std::string_view bytes) {
   std::string temporary = path + ".XXXXXX";
   const UniqueFd fd(::mkstemp(temporary.data()));  // mkstemp creates it 0600
   if (!fd.valid()) return tl::unexpected(errno_text(errno));

@@ -19,7 +19,6 @@ namespace otpd::cli {
 // Writes `bytes` to `path` with mode 0600: a new file beside it, then a rename, so a
 // link at `path` is replaced rather than followed and no reader sees half a file.
 // The error is a short reason ("Permission denied").
-[[nodiscard]] tl::expected<void, std::string> write_private_file(const std::string& path,
-                                                                 std::string_view bytes);
+[[nodiscard]] tl::expected<void, std::string> write_private_file(const std::string& path, std::string_view bytes);
 
 }  // namespace otpd::cli

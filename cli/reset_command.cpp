@@ -41,8 +41,8 @@ class BusError {
 
 ExitCode report_bus_error(Console& console, const BusError& error, int result) {
   if (error.named(SD_BUS_ERROR_SERVICE_UNKNOWN) || error.named(SD_BUS_ERROR_NAME_HAS_NO_OWNER)) {
-    say(console, "otpd is not on the system bus (" + error.text(result) +
-                     "); start it with: systemctl start otpd.service");
+    say(console,
+        "otpd is not on the system bus (" + error.text(result) + "); start it with: systemctl start otpd.service");
     return ExitCode::unreachable;
   }
   if (error.named(SD_BUS_ERROR_ACCESS_DENIED) || error.named(protocol::bus_error::kAccessDenied)) {
@@ -70,11 +70,10 @@ ExitCode run_reset(const Invocation& invocation, Console& console) {
   (void)sd_bus_set_method_call_timeout(bus.get(), kCallTimeoutMicroseconds);
   BusError error;
   sd_bus_message* raw_reply = nullptr;
-  const int called = sd_bus_call_method(bus.get(), std::string(protocol::kBusName).c_str(),
-                                        std::string(protocol::kObjectPath).c_str(),
-                                        std::string(protocol::kInterface).c_str(),
-                                        std::string(protocol::kMethodReset).c_str(), error.get(),
-                                        &raw_reply, "s", invocation.user.c_str());
+  const int called =
+      sd_bus_call_method(bus.get(), std::string(protocol::kBusName).c_str(), std::string(protocol::kObjectPath).c_str(),
+                         std::string(protocol::kInterface).c_str(), std::string(protocol::kMethodReset).c_str(),
+                         error.get(), &raw_reply, "s", invocation.user.c_str());
   const SdBusMessage reply(raw_reply);
   if (called < 0) return report_bus_error(console, error, called);
   if (invocation.json) {

@@ -7,8 +7,7 @@
 
 namespace otpd::cli {
 
-SecretBuffer::SecretBuffer(std::size_t capacity)
-    : data_(std::make_unique<char[]>(capacity)), capacity_(capacity) {}
+SecretBuffer::SecretBuffer(std::size_t capacity) : data_(std::make_unique<char[]>(capacity)), capacity_(capacity) {}
 
 SecretBuffer::SecretBuffer(SecretBuffer&& other) noexcept
     : data_(std::move(other.data_)),

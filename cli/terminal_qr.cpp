@@ -35,8 +35,7 @@ void append_line(std::string& out, const ModuleMatrix& matrix, int y) {
 
 std::optional<ModuleMatrix> encode_qr(std::string_view text) {
   const std::string terminated(text);
-  const QrCodePtr code(
-      QRcode_encodeString(terminated.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, /*casesensitive=*/1));
+  const QrCodePtr code(QRcode_encodeString(terminated.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, /*casesensitive=*/1));
   if (!code) return std::nullopt;
   const auto width = static_cast<std::size_t>(code->width);
   std::vector<bool> dark(width * width);

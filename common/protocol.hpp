@@ -22,10 +22,10 @@ inline constexpr std::string_view kMethodReset = "Reset";
 inline constexpr std::string_view kVerifyInSignature = "ssss";
 inline constexpr std::string_view kVerifyOutSignature = "ssu";
 // Status(s user) -> a{sv}
-inline constexpr std::string_view kStatusKeyEnabled = "enabled";                  // b
-inline constexpr std::string_view kStatusKeyPending = "pending";                  // b
+inline constexpr std::string_view kStatusKeyEnabled = "enabled";                    // b
+inline constexpr std::string_view kStatusKeyPending = "pending";                    // b
 inline constexpr std::string_view kStatusKeyBackupCodesLeft = "backup_codes_left";  // u
-inline constexpr std::string_view kStatusKeyLockedUntil = "locked_until";          // t
+inline constexpr std::string_view kStatusKeyLockedUntil = "locked_until";           // t
 
 // The answer to one login attempt. The strings are the wire protocol.
 enum class Outcome { ok, ok_backup, invalid, replayed, locked, not_enrolled };
@@ -53,9 +53,7 @@ constexpr std::optional<Outcome> outcome_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-constexpr bool outcome_accepts(Outcome outcome) {
-  return outcome == Outcome::ok || outcome == Outcome::ok_backup;
-}
+constexpr bool outcome_accepts(Outcome outcome) { return outcome == Outcome::ok || outcome == Outcome::ok_backup; }
 
 // Named D-Bus errors otpd replies with.
 namespace bus_error {

@@ -51,8 +51,8 @@ ApiResponse code_error(unsigned status, std::string_view message) {
 
 ApiResponse locked_response(const AttemptReport& attempt, std::int64_t now) {
   const std::int64_t retry_after = std::max<std::int64_t>(attempt.retry_after(now), 1);
-  ApiResponse response = code_error(
-      429, "Too many failed attempts; try again in " + std::to_string(retry_after) + " s");
+  ApiResponse response =
+      code_error(429, "Too many failed attempts; try again in " + std::to_string(retry_after) + " s");
   response.body[http_api::kFieldRetryAfter] = retry_after;
   response.retry_after = retry_after;
   return response;
@@ -260,10 +260,9 @@ ApiResponse ApiRouter::disable(const Call& call) {
 void ApiRouter::backup_codes(const Call& call, HashExecutor& executor, const Responder& respond) {
   auto code = required_code(call.body);
   if (!code) return respond(code_error(400, code.error().message));
-  service_.regenerate_backup_codes(call.user, *code, executor,
-                                   [this, call, respond](Expected<CodeFlowResult> result) {
-                                     answer_with(respond, [&] { return regenerated(call, result); });
-                                   });
+  service_.regenerate_backup_codes(call.user, *code, executor, [this, call, respond](Expected<CodeFlowResult> result) {
+    answer_with(respond, [&] { return regenerated(call, result); });
+  });
 }
 
 ApiResponse ApiRouter::regenerated(const Call& call, const Expected<CodeFlowResult>& result) {
@@ -299,12 +298,9 @@ ApiResponse ApiRouter::internal_error(const Error& error, std::string_view route
   return error_response(500, "Internal error");
 }
 
-void ApiRouter::log_event(std::string_view event, LogLevel level, const Call& call,
-                          std::vector<LogField> extra) {
-  SecurityEvent entry{event, level,
-                      {{"user", call.user},
-                       {"caller_uid", std::to_string(call.peer_uid)},
-                       {"service", "otpd-api"}}};
+void ApiRouter::log_event(std::string_view event, LogLevel level, const Call& call, std::vector<LogField> extra) {
+  SecurityEvent entry{
+      event, level, {{"user", call.user}, {"caller_uid", std::to_string(call.peer_uid)}, {"service", "otpd-api"}}};
   for (auto& field : extra) entry.fields.push_back(std::move(field));
   log_.security(entry);
 }

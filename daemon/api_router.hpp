@@ -23,8 +23,8 @@ namespace otpd {
 
 struct ApiRequest {
   std::string_view method;
-  std::string_view path;                       // without the query string
-  uid_t peer_uid = static_cast<uid_t>(-1);     // from SO_PEERCRED
+  std::string_view path;                        // without the query string
+  uid_t peer_uid = static_cast<uid_t>(-1);      // from SO_PEERCRED
   std::optional<std::string_view> act_as_user;  // the X-OTP-User header
   std::string_view body;
 };
@@ -53,8 +53,14 @@ class ApiRouter {
   void handle(const ApiRequest& request, Responder respond) noexcept;
 
   enum class Route {
-    enable, confirm, disable, backup_codes, status,  // canonical
-    seed003_setup, seed003_enable, seed004_setup,    // compatibility
+    enable,
+    confirm,
+    disable,
+    backup_codes,
+    status,  // canonical
+    seed003_setup,
+    seed003_enable,
+    seed004_setup,  // compatibility
   };
 
  private:

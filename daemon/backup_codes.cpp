@@ -55,9 +55,9 @@ std::optional<SecureString> normalize_backup_code(std::string_view input) {
 Expected<BackupCodeHash> BackupCodeHasher::hash(std::span<const std::uint8_t> salt,
                                                 std::string_view normalized_code) const {
   BackupCodeHash out{};
-  if (PKCS5_PBKDF2_HMAC(normalized_code.data(), static_cast<int>(normalized_code.size()),
-                        salt.data(), static_cast<int>(salt.size()), static_cast<int>(iterations_),
-                        EVP_sha256(), static_cast<int>(out.size()), out.data()) != 1) {
+  if (PKCS5_PBKDF2_HMAC(normalized_code.data(), static_cast<int>(normalized_code.size()), salt.data(),
+                        static_cast<int>(salt.size()), static_cast<int>(iterations_), EVP_sha256(),
+                        static_cast<int>(out.size()), out.data()) != 1) {
     return fail(ErrorKind::crypto, "PBKDF2 failed");
   }
   return out;

@@ -16,9 +16,9 @@
 namespace otpd {
 
 inline constexpr std::string_view kBackupCodeAlphabet = "abcdefghjkmnpqrstuvwxyz23456789";
-inline constexpr std::size_t kBackupCodeSymbols = 8;       // shown as xxxx-xxxx
-inline constexpr std::size_t kMaxBackupCodeInput = 64;     // longer input is refused unhashed
-inline constexpr std::size_t kBackupCodeSaltBytes = 16;    // 128 bits, one salt per user
+inline constexpr std::size_t kBackupCodeSymbols = 8;     // shown as xxxx-xxxx
+inline constexpr std::size_t kMaxBackupCodeInput = 64;   // longer input is refused unhashed
+inline constexpr std::size_t kBackupCodeSaltBytes = 16;  // 128 bits, one salt per user
 inline constexpr unsigned kBackupCodeKdfIterations = 100'000;
 
 using BackupCodeHash = std::array<std::uint8_t, 32>;
@@ -34,8 +34,7 @@ using BackupCodeHash = std::array<std::uint8_t, 32>;
 // number of stored codes, since all of a user's codes share the salt.
 class BackupCodeHasher {
  public:
-  explicit BackupCodeHasher(unsigned iterations = kBackupCodeKdfIterations)
-      : iterations_(iterations) {}
+  explicit BackupCodeHasher(unsigned iterations = kBackupCodeKdfIterations) : iterations_(iterations) {}
 
   [[nodiscard]] Expected<BackupCodeHash> hash(std::span<const std::uint8_t> salt,
                                               std::string_view normalized_code) const;
@@ -47,7 +46,7 @@ class BackupCodeHasher {
 
 // The index of `candidate` among `stored`, comparing every entry in constant time
 // without stopping at the first match.
-[[nodiscard]] std::optional<std::size_t> find_backup_code_hash(
-    std::span<const BackupCodeHash> stored, const BackupCodeHash& candidate);
+[[nodiscard]] std::optional<std::size_t> find_backup_code_hash(std::span<const BackupCodeHash> stored,
+                                                               const BackupCodeHash& candidate);
 
 }  // namespace otpd

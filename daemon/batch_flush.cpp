@@ -18,8 +18,7 @@ Expected<std::unique_ptr<BatchFlush>> BatchFlush::create(sd_event* event, std::c
   }
   sd_event_source_set_enabled(raw, SD_EVENT_OFF);
   // Accuracy 1 µs: sd-event's default of 250 ms would make the bound meaningless.
-  if (int r = sd_event_add_time(event, &raw, CLOCK_MONOTONIC, UINT64_MAX, 1, &BatchFlush::on_deadline,
-                                self.get());
+  if (int r = sd_event_add_time(event, &raw, CLOCK_MONOTONIC, UINT64_MAX, 1, &BatchFlush::on_deadline, self.get());
       r < 0) {
     return fail(ErrorKind::system, std::string("cannot create the batch timer: ") + std::strerror(-r));
   }

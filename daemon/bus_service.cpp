@@ -87,8 +87,8 @@ int BusService::verify(sd_bus_message* message, sd_bus_error* error) {
     return invalid_argument(error, "Verify: an argument is malformed or too long");
   }
   if (auto armed = batch_flush_->request(); !armed) return internal_error(error, "Verify", armed.error());
-  queued_.push_back(VerifyCall{SdBusMessage(sd_bus_message_ref(message)), login_name,
-                               enrollment_name(login_name), code, service, rhost});
+  queued_.push_back(VerifyCall{SdBusMessage(sd_bus_message_ref(message)), login_name, enrollment_name(login_name), code,
+                               service, rhost});
   if (queued_.size() >= kMaxBatch) drain();
   return 1;
 }
@@ -117,8 +117,7 @@ void BusService::answer_verify(const VerifyCall& call, const Expected<LoginResul
   const std::string outcome(proto::outcome_name(result->outcome));
   const std::string text = login_message(*result, service_.now());
   // A caller that went away meanwhile misses its answer; its attempt counted all the same.
-  (void)sd_bus_reply_method_return(call.message.get(), "ssu", outcome.c_str(), text.c_str(),
-                                   result->backup_codes_left);
+  (void)sd_bus_reply_method_return(call.message.get(), "ssu", outcome.c_str(), text.c_str(), result->backup_codes_left);
 }
 
 int BusService::status(sd_bus_message* message, sd_bus_error* error) {
@@ -131,11 +130,11 @@ int BusService::status(sd_bus_message* message, sd_bus_error* error) {
   sd_bus_message* raw = nullptr;
   if (int r = sd_bus_message_new_method_return(message, &raw); r < 0) return r;
   SdBusMessage reply(raw);
-  const int r = sd_bus_message_append(
-      reply.get(), "a{sv}", 4, std::string(proto::kStatusKeyEnabled).c_str(), "b", int{result->enabled},
-      std::string(proto::kStatusKeyPending).c_str(), "b", int{result->pending},
-      std::string(proto::kStatusKeyBackupCodesLeft).c_str(), "u", result->backup_codes_left,
-      std::string(proto::kStatusKeyLockedUntil).c_str(), "t", static_cast<std::uint64_t>(result->locked_until));
+  const int r = sd_bus_message_append(reply.get(), "a{sv}", 4, std::string(proto::kStatusKeyEnabled).c_str(), "b",
+                                      int{result->enabled}, std::string(proto::kStatusKeyPending).c_str(), "b",
+                                      int{result->pending}, std::string(proto::kStatusKeyBackupCodesLeft).c_str(), "u",
+                                      result->backup_codes_left, std::string(proto::kStatusKeyLockedUntil).c_str(), "t",
+                                      static_cast<std::uint64_t>(result->locked_until));
   if (r < 0) return r;
   return sd_bus_send(nullptr, reply.get(), nullptr);
 }
@@ -171,7 +170,8 @@ void BusService::log_login(const VerifyCall& call, const LoginResult& result) {
   std::string_view event = accepted ? "login_success" : "login_failure";
   if (result.outcome == Outcome::locked) event = "login_locked";
   if (result.outcome == Outcome::not_enrolled) event = "login_not_enrolled";
-  SecurityEvent entry{event, accepted ? LogLevel::info : LogLevel::warning,
+  SecurityEvent entry{event,
+                      accepted ? LogLevel::info : LogLevel::warning,
                       {{"user", call.user},
                        {"service", call.service},
                        {"rhost", call.rhost},
@@ -182,7 +182,8 @@ void BusService::log_login(const VerifyCall& call, const LoginResult& result) {
   }
   log_.security(entry);
   if (result.attempt.lockout_started) {
-    log_.security({"lockout", LogLevel::warning,
+    log_.security({"lockout",
+                   LogLevel::warning,
                    {{"user", call.user},
                     {"service", call.service},
                     {"rhost", call.rhost},
@@ -195,11 +196,11 @@ const sd_bus_vtable* BusService::vtable() {
   static const sd_bus_vtable table[] = {
       SD_BUS_VTABLE_START(0),
       SD_BUS_METHOD_WITH_NAMES("Verify", "ssss",
-                               SD_BUS_PARAM(user) SD_BUS_PARAM(code) SD_BUS_PARAM(service) SD_BUS_PARAM(rhost),
-                               "ssu", SD_BUS_PARAM(outcome) SD_BUS_PARAM(message) SD_BUS_PARAM(backup_codes_left),
+                               SD_BUS_PARAM(user) SD_BUS_PARAM(code) SD_BUS_PARAM(service) SD_BUS_PARAM(rhost), "ssu",
+                               SD_BUS_PARAM(outcome) SD_BUS_PARAM(message) SD_BUS_PARAM(backup_codes_left),
                                &BusService::on_verify, SD_BUS_VTABLE_UNPRIVILEGED),
-      SD_BUS_METHOD_WITH_NAMES("Status", "s", SD_BUS_PARAM(user), "a{sv}", SD_BUS_PARAM(status),
-                               &BusService::on_status, SD_BUS_VTABLE_UNPRIVILEGED),
+      SD_BUS_METHOD_WITH_NAMES("Status", "s", SD_BUS_PARAM(user), "a{sv}", SD_BUS_PARAM(status), &BusService::on_status,
+                               SD_BUS_VTABLE_UNPRIVILEGED),
       SD_BUS_METHOD_WITH_NAMES("Reset", "s", SD_BUS_PARAM(user), "", , &BusService::on_reset,
                                SD_BUS_VTABLE_UNPRIVILEGED),
       SD_BUS_VTABLE_END,
@@ -220,8 +221,8 @@ Expected<std::unique_ptr<BusService>> BusService::start(sd_event* event, OtpServ
   if (!flush) return tl::unexpected(flush.error());
   self->batch_flush_ = std::move(*flush);
   sd_bus_slot* slot = nullptr;
-  if (int r = sd_bus_add_object_vtable(self->bus_.get(), &slot, kObjectPath.c_str(), kInterface.c_str(),
-                                       vtable(), self.get());
+  if (int r = sd_bus_add_object_vtable(self->bus_.get(), &slot, kObjectPath.c_str(), kInterface.c_str(), vtable(),
+                                       self.get());
       r < 0) {
     return fail(ErrorKind::system, std::string("cannot export the bus object: ") + std::strerror(-r));
   }

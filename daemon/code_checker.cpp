@@ -9,8 +9,7 @@
 namespace otpd {
 
 bool looks_like_totp(std::string_view code, unsigned digits) {
-  return code.size() == digits &&
-         std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return code.size() == digits && std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 CheckedCode check_totp(std::span<const std::uint8_t> secret, const EnrollmentRecord& record,
@@ -25,8 +24,7 @@ CheckedCode check_totp(std::span<const std::uint8_t> secret, const EnrollmentRec
   std::uint64_t matched_step = 0;
   for (std::uint64_t step = first; step <= last; ++step) {
     auto expected = hotp(secret, step, record.params.algorithm, record.params.digits);
-    const bool equal = expected && CRYPTO_memcmp(expected->text, request.code.data(),
-                                                 record.params.digits) == 0;
+    const bool equal = expected && CRYPTO_memcmp(expected->text, request.code.data(), record.params.digits) == 0;
     if (expected) OPENSSL_cleanse(expected->text, sizeof(expected->text));
     if (equal) {
       matched = true;

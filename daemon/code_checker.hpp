@@ -24,15 +24,15 @@ struct CheckedCode {
 struct CodeCheckRequest {
   std::string_view code;
   std::int64_t now = 0;
-  unsigned window = 1;             // steps accepted either side of now
-  bool enforce_watermark = true;   // false only for the confirming code
-  bool allow_backup_code = true;   // false while confirming: no set is valid yet
+  unsigned window = 1;            // steps accepted either side of now
+  bool enforce_watermark = true;  // false only for the confirming code
+  bool allow_backup_code = true;  // false while confirming: no set is valid yet
 };
 
 // Scans every step of the window with constant-time comparisons and no early exit;
 // when several steps match, the latest counts. `secret` is the opened TOTP secret.
-[[nodiscard]] CheckedCode check_totp(std::span<const std::uint8_t> secret,
-                                     const EnrollmentRecord& record, const CodeCheckRequest& request);
+[[nodiscard]] CheckedCode check_totp(std::span<const std::uint8_t> secret, const EnrollmentRecord& record,
+                                     const CodeCheckRequest& request);
 
 // True when `code` has the shape of a TOTP code for these parameters.
 [[nodiscard]] bool looks_like_totp(std::string_view code, unsigned digits);

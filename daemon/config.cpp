@@ -17,9 +17,9 @@ namespace {
 struct ParseState {
   Config config;
   FILE* file = nullptr;
-  int lines_read = 0;      // inih hands the handler the line it read last
-  int error_line = 0;      // the first line the handler refused
-  std::string error;       // and why
+  int lines_read = 0;                      // inih hands the handler the line it read last
+  int error_line = 0;                      // the first line the handler refused
+  std::string error;                       // and why
   std::map<std::string, int> set_on_line;  // each key given so far, and where
 };
 
@@ -45,8 +45,8 @@ char* read_line(char* buffer, int size, void* stream) {
   while ((c = std::getc(state->file)) != EOF) {
     if (c == '\0' || (length == capacity && c != '\n')) {
       ++state->lines_read;
-      refuse(state, c == '\0' ? std::string("a NUL byte")
-                               : "a line longer than " + std::to_string(capacity) + " characters");
+      refuse(state,
+             c == '\0' ? std::string("a NUL byte") : "a line longer than " + std::to_string(capacity) + " characters");
       return nullptr;
     }
     if (length == capacity) break;  // the line fits without its newline
@@ -119,23 +119,18 @@ const std::map<std::string, Setter, std::less<>>& setters() {
       {"api.socket", [](Config& c, std::string_view v) { return set_path(c.socket, v); }},
       {"totp.issuer", set_issuer},
       {"totp.algorithm", set_algorithm},
-      {"totp.digits", integer_setter<unsigned>([](Config& c) -> unsigned& { return c.policy.totp.digits; },
-                                               kMinDigits, kMaxDigits)},
-      {"totp.period",
-       integer_setter<unsigned>([](Config& c) -> unsigned& { return c.policy.totp.period; }, 10, 300)},
+      {"totp.digits",
+       integer_setter<unsigned>([](Config& c) -> unsigned& { return c.policy.totp.digits; }, kMinDigits, kMaxDigits)},
+      {"totp.period", integer_setter<unsigned>([](Config& c) -> unsigned& { return c.policy.totp.period; }, 10, 300)},
       {"totp.window", integer_setter<unsigned>([](Config& c) -> unsigned& { return c.policy.window; }, 0, 10)},
       {"policy.enrollment_ttl",
-       integer_setter<std::int64_t>([](Config& c) -> std::int64_t& { return c.policy.enrollment_ttl; }, 60,
-                                    86400)},
-      {"policy.max_failures",
-       integer_setter<std::uint32_t>([](Config& c) -> std::uint32_t& { return c.policy.lockout.max_failures; },
-                                     1, 100)},
+       integer_setter<std::int64_t>([](Config& c) -> std::int64_t& { return c.policy.enrollment_ttl; }, 60, 86400)},
+      {"policy.max_failures", integer_setter<std::uint32_t>(
+                                  [](Config& c) -> std::uint32_t& { return c.policy.lockout.max_failures; }, 1, 100)},
       {"policy.lockout",
-       integer_setter<std::int64_t>([](Config& c) -> std::int64_t& { return c.policy.lockout.lockout; }, 1,
-                                    86400)},
-      {"policy.lockout_max",
-       integer_setter<std::int64_t>([](Config& c) -> std::int64_t& { return c.policy.lockout.lockout_max; }, 1,
-                                    604800)},
+       integer_setter<std::int64_t>([](Config& c) -> std::int64_t& { return c.policy.lockout.lockout; }, 1, 86400)},
+      {"policy.lockout_max", integer_setter<std::int64_t>(
+                                 [](Config& c) -> std::int64_t& { return c.policy.lockout.lockout_max; }, 1, 604800)},
       {"policy.backup_codes",
        integer_setter<unsigned>([](Config& c) -> unsigned& { return c.policy.backup_codes; }, 1, 50)},
   };

@@ -84,8 +84,7 @@ void SystemEventLog::security(const SecurityEvent& event) {
     write_stderr_line("otpd: " + line);
     return;
   }
-  std::vector<std::string> entries{"MESSAGE=" + line,
-                                   "PRIORITY=" + std::to_string(syslog_priority(event.level)),
+  std::vector<std::string> entries{"MESSAGE=" + line, "PRIORITY=" + std::to_string(syslog_priority(event.level)),
                                    "SYSLOG_IDENTIFIER=otpd", "OTPD_EVENT=" + std::string(event.event)};
   for (const auto& field : event.fields) entries.push_back(journal_key(field.key) + "=" + field.value);
   std::vector<iovec> vectors;

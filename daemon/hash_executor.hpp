@@ -26,8 +26,8 @@ struct BackupCodeBatch {
 
 // The batch's hashes in the order of its codes. `stop`, when given, is looked at
 // between two codes: a batch stopped halfway yields an error, never part of a set.
-[[nodiscard]] Expected<std::vector<BackupCodeHash>> hash_backup_code_batch(
-    const BackupCodeBatch& batch, const std::atomic<bool>* stop = nullptr);
+[[nodiscard]] Expected<std::vector<BackupCodeHash>> hash_backup_code_batch(const BackupCodeBatch& batch,
+                                                                           const std::atomic<bool>* stop = nullptr);
 
 enum class HashAdmission {
   accepted,

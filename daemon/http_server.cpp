@@ -19,8 +19,8 @@ struct HttpServer::Request {
   std::string body;
   bool too_large = false;
   std::size_t discarded = 0;
-  std::uint64_t id = 0;                  // in in_flight_ while the router has it
-  bool suspended = false;                // waits for the router's answer
+  std::uint64_t id = 0;                 // in in_flight_ while the router has it
+  bool suspended = false;               // waits for the router's answer
   std::optional<ApiResponse> response;  // the router's answer, once there
 };
 
@@ -111,9 +111,8 @@ HttpServer::~HttpServer() {
   if (daemon_ != nullptr) MHD_stop_daemon(daemon_);
 }
 
-Expected<std::unique_ptr<HttpServer>> HttpServer::start(sd_event* event, UniqueFd listen_socket,
-                                                        ApiRouter& router, EventLog& log,
-                                                        const HttpLimits& limits) {
+Expected<std::unique_ptr<HttpServer>> HttpServer::start(sd_event* event, UniqueFd listen_socket, ApiRouter& router,
+                                                        EventLog& log, const HttpLimits& limits) {
   std::unique_ptr<HttpServer> server(new HttpServer(event, std::move(listen_socket), router, log, limits));
   if (auto ok = server->start_mhd(); !ok) return tl::unexpected(ok.error());
   if (auto ok = server->add_event_sources(); !ok) return tl::unexpected(ok.error());
@@ -122,16 +121,14 @@ Expected<std::unique_ptr<HttpServer>> HttpServer::start(sd_event* event, UniqueF
 
 Expected<void> HttpServer::start_mhd() {
   const unsigned flags = MHD_USE_EPOLL | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
-  daemon_ = MHD_start_daemon(
-      flags, 0, nullptr, nullptr, &HttpServer::mhd_access, this,
-      MHD_OPTION_EXTERNAL_LOGGER, &HttpServer::mhd_log, this,  // first, or MHD logs to stderr itself
-      MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(limits_.max_connections),
-      MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(limits_.idle_timeout_seconds),
-      MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<std::size_t>(limits_.connection_memory_bytes),
-      MHD_OPTION_STRICT_FOR_CLIENT, 1,
-      MHD_OPTION_NOTIFY_COMPLETED, &HttpServer::mhd_completed, this,
-      MHD_OPTION_NOTIFY_CONNECTION, &HttpServer::mhd_connection, this,
-      MHD_OPTION_END);
+  daemon_ =
+      MHD_start_daemon(flags, 0, nullptr, nullptr, &HttpServer::mhd_access, this, MHD_OPTION_EXTERNAL_LOGGER,
+                       &HttpServer::mhd_log, this,  // first, or MHD logs to stderr itself
+                       MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(limits_.max_connections),
+                       MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(limits_.idle_timeout_seconds),
+                       MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<std::size_t>(limits_.connection_memory_bytes),
+                       MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_NOTIFY_COMPLETED, &HttpServer::mhd_completed, this,
+                       MHD_OPTION_NOTIFY_CONNECTION, &HttpServer::mhd_connection, this, MHD_OPTION_END);
   if (daemon_ == nullptr) return fail(ErrorKind::system, "libmicrohttpd did not start");
   return {};
 }
@@ -140,8 +137,7 @@ Expected<void> HttpServer::add_event_sources() {
   const MHD_DaemonInfo* info = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_EPOLL_FD);
   if (info == nullptr) return fail(ErrorKind::system, "libmicrohttpd has no epoll descriptor");
   sd_event_source* raw = nullptr;
-  if (int r = sd_event_add_io(event_, &raw, listen_socket_.get(), EPOLLIN, &HttpServer::on_listen_ready, this);
-      r < 0) {
+  if (int r = sd_event_add_io(event_, &raw, listen_socket_.get(), EPOLLIN, &HttpServer::on_listen_ready, this); r < 0) {
     return fail(ErrorKind::system, std::string("cannot watch the API socket: ") + std::strerror(-r));
   }
   listen_source_.reset(raw);
@@ -266,8 +262,7 @@ void HttpServer::on_connection_event(MHD_Connection* connection, void** socket_c
 }
 
 MHD_Result HttpServer::on_request(MHD_Connection* connection, const char* url, const char* method,
-                                  const char* upload_data, std::size_t* upload_data_size,
-                                  void** request_context) {
+                                  const char* upload_data, std::size_t* upload_data_size, void** request_context) {
   auto* request = static_cast<Request*>(*request_context);
   if (request == nullptr) {  // the headers are complete; no body has been read yet
     const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
@@ -332,8 +327,8 @@ void HttpServer::deliver(std::uint64_t request_id, ApiResponse response) {
   sd_event_source_set_enabled(resumed_source_.get(), SD_EVENT_ONESHOT);
 }
 
-std::optional<ApiRequest> HttpServer::api_request(MHD_Connection* connection, const Request& request,
-                                                  const char* url, const char* method, ApiResponse& refusal) {
+std::optional<ApiRequest> HttpServer::api_request(MHD_Connection* connection, const Request& request, const char* url,
+                                                  const char* method, ApiResponse& refusal) {
   const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
   const auto* peer = info != nullptr ? static_cast<const Peer*>(info->socket_context) : nullptr;
   if (peer == nullptr) {

@@ -62,16 +62,14 @@ class HttpServer {
   void close_stalled_connections();
   void set_listening(bool enabled);
 
-  MHD_Result on_request(MHD_Connection* connection, const char* url, const char* method,
-                        const char* upload_data, std::size_t* upload_data_size, void** request_context);
+  MHD_Result on_request(MHD_Connection* connection, const char* url, const char* method, const char* upload_data,
+                        std::size_t* upload_data_size, void** request_context);
   MHD_Result answer(MHD_Connection* connection, const ApiResponse& response);
   MHD_Result serve(MHD_Connection* connection, Request& request, const char* url, const char* method);
   [[nodiscard]] std::optional<ApiRequest> api_request(MHD_Connection* connection, const Request& request,
-                                                      const char* url, const char* method,
-                                                      ApiResponse& refusal);
+                                                      const char* url, const char* method, ApiResponse& refusal);
   void deliver(std::uint64_t request_id, ApiResponse response);
-  void on_connection_event(MHD_Connection* connection, void** socket_context,
-                           MHD_ConnectionNotificationCode code);
+  void on_connection_event(MHD_Connection* connection, void** socket_context, MHD_ConnectionNotificationCode code);
 
   static int on_listen_ready(sd_event_source*, int, std::uint32_t, void* self) noexcept;
   static int on_mhd_ready(sd_event_source*, int, std::uint32_t, void* self) noexcept;
@@ -98,7 +96,7 @@ class HttpServer {
   SdEventSource mhd_io_source_;
   SdEventSource mhd_timer_source_;
   SdEventSource sweep_source_;
-  SdEventSource resumed_source_;  // runs MHD once a suspended request has its answer
+  SdEventSource resumed_source_;         // runs MHD once a suspended request has its answer
   std::unordered_map<int, Peer> peers_;  // by descriptor; node-based, so pointers stay valid
   std::unordered_map<uid_t, unsigned> connections_per_uid_;
   // Requests that went to the router and have no answer yet (suspended while the

@@ -22,8 +22,8 @@
 #include "http_server.hpp"
 #include "otp_service.hpp"
 #include "protocol.hpp"
-#include "sealing_key.hpp"
 #include "sd_bus_handles.hpp"
+#include "sealing_key.hpp"
 #include "store.hpp"
 #include "user_directory.hpp"
 
@@ -83,8 +83,8 @@ bool exists_at(const std::filesystem::path& path) {
 
 bool missing_or_empty(const std::filesystem::path& path) {
   std::error_code error;
-  return !exists_at(path) || (std::filesystem::is_regular_file(path, error) &&
-                              std::filesystem::file_size(path, error) == 0 && !error);
+  return !exists_at(path) ||
+         (std::filesystem::is_regular_file(path, error) && std::filesystem::file_size(path, error) == 0 && !error);
 }
 
 // Once the key file exists, otpd has run here, and a missing or empty database is
@@ -93,8 +93,7 @@ bool missing_or_empty(const std::filesystem::path& path) {
 Expected<Store> open_existing_store(const std::filesystem::path& database, const std::filesystem::path& key_file) {
   if (missing_or_empty(database)) {
     return fail(ErrorKind::storage,
-                "database " + database.string() + " is missing or empty, but the sealing key " +
-                    key_file.string() +
+                "database " + database.string() + " is missing or empty, but the sealing key " + key_file.string() +
                     " exists: otpd has run here before and will not start with no enrollments. Restore "
                     "the database from a backup, or, to start afresh (every user enrolls again), move "
                     "the key file away");
@@ -155,8 +154,8 @@ Expected<int> serve(const Config& config, EventLog& log) {
   if (!bus) return tl::unexpected(bus.error());
 
   sd_notify(0, "READY=1\nSTATUS=Serving");
-  log.message(LogLevel::info, "otpd ready: database " + config.database.string() + ", API socket " +
-                                  config.socket.string());
+  log.message(LogLevel::info,
+              "otpd ready: database " + config.database.string() + ", API socket " + config.socket.string());
   const int r = sd_event_loop(event->get());
   sd_notify(0, "STOPPING=1");
   if (r < 0) return fail(ErrorKind::system, std::string("event loop failed: ") + std::strerror(-r));

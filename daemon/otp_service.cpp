@@ -11,12 +11,9 @@ namespace otpd {
 
 using protocol::Outcome;
 
-std::string secret_associated_data(std::string_view user) {
-  return "otpd/totp-secret/v1/" + std::string(user);
-}
+std::string secret_associated_data(std::string_view user) { return "otpd/totp-secret/v1/" + std::string(user); }
 
-Expected<CheckedCode> OtpService::check_code(const EnrollmentRecord& record, std::string_view code,
-                                             bool confirming) {
+Expected<CheckedCode> OtpService::check_code(const EnrollmentRecord& record, std::string_view code, bool confirming) {
   auto secret = sealer_.open(record.sealed_secret, secret_associated_data(record.user));
   if (!secret) return tl::unexpected(secret.error());
   const CodeCheckRequest request{code, clock_.now(), policy_.window, !confirming, !confirming};
@@ -45,8 +42,7 @@ Expected<bool> OtpService::consume(const EnrollmentRecord& record, const Checked
   return false;
 }
 
-Expected<AttemptReport> OtpService::count_failure(std::string_view user, const AttemptLimit& limit,
-                                                  bool replayed) {
+Expected<AttemptReport> OtpService::count_failure(std::string_view user, const AttemptLimit& limit, bool replayed) {
   const FailureOutcome failure = record_failure(limit, clock_.now(), policy_.lockout);
   if (auto ok = store_.put_attempt_limit(user, failure.limit); !ok) return tl::unexpected(ok.error());
   return AttemptReport{failure.limit.locked_until, failure.lockout_started, replayed};
@@ -216,8 +212,15 @@ Expected<EnableResult> OtpService::commit_enable(PendingChange& change, const Ha
   }
   EnableResult result = std::move(change.enabled);
   result.expires_at = clock_.now() + policy_.enrollment_ttl;
-  EnrollmentRecord record{change.user, EnrollmentState::pending, change.sealed_secret,
-                          policy_.totp, result.expires_at, std::nullopt, false, {}, 0};
+  EnrollmentRecord record{change.user,
+                          EnrollmentState::pending,
+                          change.sealed_secret,
+                          policy_.totp,
+                          result.expires_at,
+                          std::nullopt,
+                          false,
+                          {},
+                          0};
   if (!change.issued.codes.empty()) {
     record.backup_codes_preissued = true;
     record.backup_salt = change.issued.salt;
@@ -285,8 +288,7 @@ Expected<CodeFlowResult> OtpService::commit_confirm(PendingChange& change, const
   if (!*record) return CodeFlowResult{FlowStatus::no_pending, {}, {}, false};
   EnrollmentRecord& active = **record;
   if (active.state == EnrollmentState::active) return CodeFlowResult{FlowStatus::already_active, {}, {}, false};
-  if (active.sealed_secret != change.sealed_secret ||
-      active.backup_codes_preissued == !change.issued.codes.empty()) {
+  if (active.sealed_secret != change.sealed_secret || active.backup_codes_preissued == !change.issued.codes.empty()) {
     return CodeFlowResult{FlowStatus::changed, {}, {}, false};
   }
   auto limit = store_.attempt_limit(change.user);
@@ -353,15 +355,13 @@ Expected<CodeFlowResult> OtpService::disable(std::string_view user, std::string_
 }
 
 Expected<CodeFlowResult> OtpService::regenerate_backup_codes(std::string_view user, std::string_view code) {
-  return run_inline<CodeFlowResult>([&](HashExecutor& executor, FlowDone done) {
-    regenerate_backup_codes(user, code, executor, std::move(done));
-  });
+  return run_inline<CodeFlowResult>(
+      [&](HashExecutor& executor, FlowDone done) { regenerate_backup_codes(user, code, executor, std::move(done)); });
 }
 
 void OtpService::regenerate_backup_codes(std::string_view user, std::string_view code, HashExecutor& executor,
                                          FlowDone done) {
-  finish<CodeFlowResult>(prepare_regenerate(user, code), executor, &OtpService::commit_regenerate,
-                         std::move(done));
+  finish<CodeFlowResult>(prepare_regenerate(user, code), executor, &OtpService::commit_regenerate, std::move(done));
 }
 
 // A wrong or replayed code counts here, before anything is hashed; a right one is

@@ -71,8 +71,8 @@ struct LoginAttempt {
 };
 
 struct EnableStyle {
-  bool with_qr = true;               // canonical and seed 003
-  bool issue_backup_codes = false;   // seed 004: codes handed out now, valid on confirm
+  bool with_qr = true;              // canonical and seed 003
+  bool issue_backup_codes = false;  // seed 004: codes handed out now, valid on confirm
 };
 
 struct EnableResult {
@@ -121,14 +121,12 @@ class OtpService {
   [[nodiscard]] Expected<EnableResult> enable(std::string_view user, const EnableStyle& style);
   [[nodiscard]] Expected<CodeFlowResult> confirm(std::string_view user, std::string_view code);
   [[nodiscard]] Expected<CodeFlowResult> disable(std::string_view user, std::string_view code);
-  [[nodiscard]] Expected<CodeFlowResult> regenerate_backup_codes(std::string_view user,
-                                                                 std::string_view code);
+  [[nodiscard]] Expected<CodeFlowResult> regenerate_backup_codes(std::string_view user, std::string_view code);
   // The same with the hashing on `executor`: `done` is called exactly once, now or
   // from the executor (unless the executor is torn down first, with nothing written).
   void enable(std::string_view user, const EnableStyle& style, HashExecutor& executor, EnableDone done);
   void confirm(std::string_view user, std::string_view code, HashExecutor& executor, FlowDone done);
-  void regenerate_backup_codes(std::string_view user, std::string_view code, HashExecutor& executor,
-                               FlowDone done);
+  void regenerate_backup_codes(std::string_view user, std::string_view code, HashExecutor& executor, FlowDone done);
   [[nodiscard]] Expected<UserStatus> status(std::string_view user);
   // Whether an enrollment (pending or active) is stored under this exact name.
   [[nodiscard]] Expected<bool> has_enrollment(std::string_view user);
@@ -147,9 +145,9 @@ class OtpService {
   struct PendingChange {
     std::string user;
     std::vector<std::uint8_t> sealed_secret;  // the enrollment checked (enable: the new one)
-    CheckedCode checked;                       // the accepted code (confirm, regenerate)
-    IssuedCodes issued;                        // empty for a confirm of preissued codes
-    EnableResult enabled;                      // enable only
+    CheckedCode checked;                      // the accepted code (confirm, regenerate)
+    IssuedCodes issued;                       // empty for a confirm of preissued codes
+    EnableResult enabled;                     // enable only
   };
   using Hashes = std::vector<BackupCodeHash>;
   template <class Result>
@@ -163,11 +161,10 @@ class OtpService {
   // The answer instead when the user has no active enrollment or is locked out.
   [[nodiscard]] Expected<std::variant<ActiveUser, CodeFlowResult>> active_user(std::string_view user);
 
-  [[nodiscard]] Expected<CheckedCode> check_code(const EnrollmentRecord& record,
-                                                        std::string_view code, bool confirming);
+  [[nodiscard]] Expected<CheckedCode> check_code(const EnrollmentRecord& record, std::string_view code,
+                                                 bool confirming);
   [[nodiscard]] Expected<bool> consume(const EnrollmentRecord& record, const CheckedCode& checked);
-  [[nodiscard]] Expected<AttemptReport> count_failure(std::string_view user, const AttemptLimit& limit,
-                                                      bool replayed);
+  [[nodiscard]] Expected<AttemptReport> count_failure(std::string_view user, const AttemptLimit& limit, bool replayed);
   [[nodiscard]] Expected<IssuedCodes> issue_backup_codes();
   [[nodiscard]] BackupCodeBatch batch_of(const IssuedCodes& issued) const;
   template <class Result>

@@ -4,8 +4,8 @@ namespace otpd {
 namespace {
 
 bool is_unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_' || c == '~';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+         c == '_' || c == '~';
 }
 
 }  // namespace
@@ -27,8 +27,8 @@ std::string percent_encode(std::string_view text) {
   return out;
 }
 
-std::string otpauth_uri(std::string_view issuer, std::string_view account,
-                        std::string_view base32_secret, const TotpParameters& params) {
+std::string otpauth_uri(std::string_view issuer, std::string_view account, std::string_view base32_secret,
+                        const TotpParameters& params) {
   const std::string encoded_issuer = percent_encode(issuer);
   std::string uri = "otpauth://totp/";
   uri += encoded_issuer;

@@ -94,14 +94,12 @@ Expected<std::vector<std::uint8_t>> qr_png(std::string_view text, const QrPngSty
 
 std::string base64_encode(std::span<const std::uint8_t> bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(),
-                                      static_cast<int>(bytes.size()));
+  const int written =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(), static_cast<int>(bytes.size()));
   out.resize(static_cast<std::size_t>(written));
   return out;
 }
 
-std::string png_data_uri(std::span<const std::uint8_t> png) {
-  return "data:image/png;base64," + base64_encode(png);
-}
+std::string png_data_uri(std::span<const std::uint8_t> png) { return "data:image/png;base64," + base64_encode(png); }
 
 }  // namespace otpd

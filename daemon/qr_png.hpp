@@ -17,8 +17,7 @@ struct QrPngStyle {
 };
 
 // A 1-bit grayscale PNG of `text` as a QR code (error correction level M).
-[[nodiscard]] Expected<std::vector<std::uint8_t>> qr_png(std::string_view text,
-                                                         const QrPngStyle& style = {});
+[[nodiscard]] Expected<std::vector<std::uint8_t>> qr_png(std::string_view text, const QrPngStyle& style = {});
 
 [[nodiscard]] std::string base64_encode(std::span<const std::uint8_t> bytes);
 

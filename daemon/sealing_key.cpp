@@ -26,8 +26,7 @@ Expected<void> check_private_file(int fd, const std::filesystem::path& path) {
     return fail(ErrorKind::system, path.string() + " is not owned by otpd's user; refusing it");
   }
   if ((st.st_mode & 0077) != 0) {
-    return fail(ErrorKind::system,
-                path.string() + " is readable or writable by others; chmod 0600 it or replace it");
+    return fail(ErrorKind::system, path.string() + " is readable or writable by others; chmod 0600 it or replace it");
   }
   return {};
 }
@@ -52,8 +51,8 @@ Expected<SecureBytes> read_key_file(const std::filesystem::path& path, bool chec
 }
 
 Expected<void> sync_directory_of(const std::filesystem::path& path) {
-  UniqueFd dir(::open(path.parent_path().empty() ? "." : path.parent_path().c_str(),
-                      O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd dir(
+      ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dir.valid() || ::fsync(dir.get()) != 0) {
     return fail(ErrorKind::system, describe_errno(path.parent_path(), "cannot sync directory"));
   }
@@ -67,8 +66,7 @@ Expected<SecureBytes> create_key_file(const std::filesystem::path& path) {
   if (auto ok = fill_random(key.mutable_view()); !ok) return tl::unexpected(ok.error());
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!fd.valid()) return fail(ErrorKind::system, describe_errno(path, "cannot create key"));
-  if (::write(fd.get(), key.data(), key.size()) != static_cast<ssize_t>(key.size()) ||
-      ::fsync(fd.get()) != 0) {
+  if (::write(fd.get(), key.data(), key.size()) != static_cast<ssize_t>(key.size()) || ::fsync(fd.get()) != 0) {
     const std::string message = describe_errno(path, "cannot write key");
     ::unlink(path.c_str());
     return fail(ErrorKind::system, message);
@@ -79,9 +77,8 @@ Expected<SecureBytes> create_key_file(const std::filesystem::path& path) {
 
 }  // namespace
 
-Expected<SecureBytes> load_sealing_key(
-    const std::optional<std::filesystem::path>& credentials_directory,
-    const std::filesystem::path& key_file) {
+Expected<SecureBytes> load_sealing_key(const std::optional<std::filesystem::path>& credentials_directory,
+                                       const std::filesystem::path& key_file) {
   if (credentials_directory) {
     const auto credential = *credentials_directory / kCredentialName;
     std::error_code error;

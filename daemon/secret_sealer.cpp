@@ -19,14 +19,12 @@ struct CipherContextDeleter {
 };
 using CipherContext = std::unique_ptr<EVP_CIPHER_CTX, CipherContextDeleter>;
 
-const unsigned char* as_uchar(std::string_view text) {
-  return reinterpret_cast<const unsigned char*>(text.data());
-}
+const unsigned char* as_uchar(std::string_view text) { return reinterpret_cast<const unsigned char*>(text.data()); }
 
 // Sets up `context` for AES-256-GCM with `key` and `nonce` and feeds the associated
 // data; `encrypt` chooses the direction.
-bool start_gcm(EVP_CIPHER_CTX* context, bool encrypt, const SecureBytes& key,
-               const std::uint8_t* nonce, std::string_view associated_data) {
+bool start_gcm(EVP_CIPHER_CTX* context, bool encrypt, const SecureBytes& key, const std::uint8_t* nonce,
+               std::string_view associated_data) {
   int unused = 0;
   return EVP_CipherInit_ex(context, EVP_aes_256_gcm(), nullptr, nullptr, nullptr, encrypt ? 1 : 0) == 1 &&
          EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_IVLEN, kNonceBytes, nullptr) == 1 &&
@@ -58,8 +56,7 @@ Expected<std::vector<std::uint8_t>> SecretSealer::seal(std::span<const std::uint
   return out;
 }
 
-Expected<SecureBytes> SecretSealer::open(std::span<const std::uint8_t> sealed,
-                                         std::string_view associated_data) const {
+Expected<SecureBytes> SecretSealer::open(std::span<const std::uint8_t> sealed, std::string_view associated_data) const {
   if (key_.size() != kSealKeyBytes) return fail(ErrorKind::crypto, "the sealing key has the wrong size");
   if (sealed.size() < kHeaderBytes + kTagBytes || sealed[0] != kFormatVersion) {
     return fail(ErrorKind::crypto, "a sealed secret has an unknown format");

@@ -23,8 +23,7 @@ class SecureBytes {
   }
   ~SecureBytes() { wipe(); }
 
-  SecureBytes(SecureBytes&& other) noexcept
-      : data_(std::move(other.data_)), size_(std::exchange(other.size_, 0)) {}
+  SecureBytes(SecureBytes&& other) noexcept : data_(std::move(other.data_)), size_(std::exchange(other.size_, 0)) {}
   SecureBytes& operator=(SecureBytes&& other) noexcept {
     if (this != &other) {
       wipe();

@@ -11,8 +11,8 @@ Error sqlite_error(sqlite3* db, std::string_view what) {
 
 Expected<Statement> Statement::prepare(sqlite3* db, std::string_view sql) {
   sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                         &raw, nullptr) != SQLITE_OK) {
+  if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &raw, nullptr) !=
+      SQLITE_OK) {
     sqlite3_finalize(raw);
     return tl::unexpected(sqlite_error(db, "cannot prepare a statement"));
   }
@@ -26,16 +26,16 @@ Statement& Statement::bind(int index, std::int64_t value) {
 
 Statement& Statement::bind(int index, std::string_view text) {
   if (bind_status_ == SQLITE_OK) {
-    bind_status_ = sqlite3_bind_text(statement_.get(), index, text.data(),
-                                     static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    bind_status_ =
+        sqlite3_bind_text(statement_.get(), index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
   }
   return *this;
 }
 
 Statement& Statement::bind(int index, std::span<const std::uint8_t> blob) {
   if (bind_status_ == SQLITE_OK) {
-    bind_status_ = sqlite3_bind_blob(statement_.get(), index, blob.data(),
-                                     static_cast<int>(blob.size()), SQLITE_TRANSIENT);
+    bind_status_ =
+        sqlite3_bind_blob(statement_.get(), index, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
   }
   return *this;
 }
@@ -67,9 +67,7 @@ void Statement::reset() {
   bind_status_ = SQLITE_OK;
 }
 
-std::int64_t Statement::column_int(int column) const {
-  return sqlite3_column_int64(statement_.get(), column);
-}
+std::int64_t Statement::column_int(int column) const { return sqlite3_column_int64(statement_.get(), column); }
 
 bool Statement::column_is_null(int column) const {
   return sqlite3_column_type(statement_.get(), column) == SQLITE_NULL;

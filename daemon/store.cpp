@@ -48,9 +48,7 @@ constexpr char kEnrollmentColumns[] =
     "user, state, sealed_secret, algorithm, digits, period, expires_at, last_step, "
     "backup_codes_preissued, backup_salt, backup_kdf_iterations";
 
-std::string_view state_name(EnrollmentState state) {
-  return state == EnrollmentState::active ? "active" : "pending";
-}
+std::string_view state_name(EnrollmentState state) { return state == EnrollmentState::active ? "active" : "pending"; }
 
 Expected<void> check_database_file(const std::filesystem::path& path, StoreCreation creation) {
   const int create = creation == StoreCreation::allowed ? O_CREAT : 0;
@@ -63,8 +61,8 @@ Expected<void> check_database_file(const std::filesystem::path& path, StoreCreat
     return fail(ErrorKind::storage, "database " + path.string() + " is not a regular file");
   }
   if (st.st_uid != ::geteuid() || (st.st_mode & 0077) != 0) {
-    return fail(ErrorKind::storage, "database " + path.string() +
-                                        " must be owned by otpd's user with mode 0600; refusing it");
+    return fail(ErrorKind::storage,
+                "database " + path.string() + " must be owned by otpd's user with mode 0600; refusing it");
   }
   return {};
 }
@@ -86,8 +84,8 @@ Expected<void> migrate(sqlite3* db, const std::filesystem::path& path, StoreCrea
   }
   if (*version > kSchemaVersion) {
     return fail(ErrorKind::storage, "the database schema (version " + std::to_string(*version) +
-                                        ") is newer than this otpd understands (" +
-                                        std::to_string(kSchemaVersion) + ")");
+                                        ") is newer than this otpd understands (" + std::to_string(kSchemaVersion) +
+                                        ")");
   }
   for (int next = *version; next < kSchemaVersion; ++next) {
     const std::string sql = std::string("BEGIN IMMEDIATE;") + kMigrations[static_cast<std::size_t>(next)] +
@@ -112,8 +110,8 @@ Expected<void> configure(sqlite3* db) {
     return fail(ErrorKind::storage, "the database cannot use WAL journaling on this file system");
   }
   static constexpr const char* kPragmas[] = {
-      "PRAGMA synchronous = FULL", "PRAGMA secure_delete = ON",
-      "PRAGMA trusted_schema = OFF", "PRAGMA cell_size_check = ON", "PRAGMA busy_timeout = 5000",
+      "PRAGMA synchronous = FULL",   "PRAGMA secure_delete = ON",  "PRAGMA trusted_schema = OFF",
+      "PRAGMA cell_size_check = ON", "PRAGMA busy_timeout = 5000",
   };
   for (const char* pragma : kPragmas) {
     if (auto ok = execute(db, pragma); !ok) return ok;
@@ -132,8 +130,7 @@ Expected<void> configure(sqlite3* db) {
 
 struct Store::Statements {
   Statement begin, commit, rollback, savepoint, release, rollback_to;
-  Statement find_enrollment, put_enrollment, delete_enrollment, delete_backup_codes,
-      advance_watermark;
+  Statement find_enrollment, put_enrollment, delete_enrollment, delete_backup_codes, advance_watermark;
   Statement backup_code_hashes, count_backup_codes, insert_backup_code, consume_backup_code;
   Statement attempt_limit, put_attempt_limit, delete_attempt_limit;
 
@@ -143,8 +140,7 @@ struct Store::Statements {
 Expected<std::unique_ptr<Store::Statements>> Store::Statements::prepare(sqlite3* db) {
   const std::string select_enrollment =
       std::string("SELECT ") + kEnrollmentColumns + " FROM enrollments WHERE user = ?1";
-  const std::string put_enrollment = std::string("INSERT OR REPLACE INTO enrollments (") +
-                                     kEnrollmentColumns +
+  const std::string put_enrollment = std::string("INSERT OR REPLACE INTO enrollments (") + kEnrollmentColumns +
                                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
   const std::string_view sql[] = {
       "BEGIN IMMEDIATE",
@@ -175,9 +171,9 @@ Expected<std::unique_ptr<Store::Statements>> Store::Statements::prepare(sqlite3*
     prepared.push_back(std::move(*statement));
   }
   auto at = [&](std::size_t i) { return std::move(prepared[i]); };
-  return std::unique_ptr<Statements>(new Statements{at(0), at(1), at(2), at(3), at(4), at(5), at(6),
-                                                    at(7), at(8), at(9), at(10), at(11), at(12),
-                                                    at(13), at(14), at(15), at(16), at(17)});
+  return std::unique_ptr<Statements>(new Statements{at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7), at(8),
+                                                    at(9), at(10), at(11), at(12), at(13), at(14), at(15), at(16),
+                                                    at(17)});
 }
 
 Store::Store(SqliteDatabase db, std::unique_ptr<Statements> statements, std::filesystem::path path)
@@ -192,8 +188,7 @@ Expected<Store> Store::open(const std::filesystem::path& path, StoreCreation cre
   if (auto ok = check_database_file(path, creation); !ok) return tl::unexpected(ok.error());
   sqlite3* raw = nullptr;
   const int status = sqlite3_open_v2(path.c_str(), &raw,
-                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE,
-                                     nullptr);
+                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE, nullptr);
   SqliteDatabase db(raw);
   if (status != SQLITE_OK) return tl::unexpected(sqlite_error(raw, "cannot open database " + path.string()));
   if (auto ok = configure(db.get()); !ok) return tl::unexpected(ok.error());
@@ -239,8 +234,8 @@ Expected<Store::Transaction> Store::begin() {
   if (!nested) {
     int moved = 0;
     if (sqlite3_file_control(db_.get(), "main", SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK || moved != 0) {
-      return fail(ErrorKind::storage, "database " + path_.string() +
-                                          " was deleted or replaced while otpd ran; restart otpd");
+      return fail(ErrorKind::storage,
+                  "database " + path_.string() + " was deleted or replaced while otpd ran; restart otpd");
     }
     if (auto ok = statements_->begin.run(); !ok) return tl::unexpected(ok.error());
   } else {
@@ -347,8 +342,7 @@ Expected<std::uint32_t> Store::count_backup_codes(std::string_view user) {
   return count;
 }
 
-Expected<void> Store::replace_backup_codes(std::string_view user,
-                                           const std::vector<BackupCodeHash>& hashes) {
+Expected<void> Store::replace_backup_codes(std::string_view user, const std::vector<BackupCodeHash>& hashes) {
   if (auto ok = statements_->delete_backup_codes.bind(1, user).run(); !ok) return ok;
   for (const auto& hash : hashes) {
     if (auto ok = statements_->insert_backup_code.bind(1, user).bind(2, hash).run(); !ok) return ok;

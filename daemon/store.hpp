@@ -24,16 +24,16 @@ struct EnrollmentRecord {
   EnrollmentState state = EnrollmentState::pending;
   std::vector<std::uint8_t> sealed_secret;
   TotpParameters params;
-  std::int64_t expires_at = 0;              // pending only
-  std::optional<std::uint64_t> last_step;   // the replay watermark: last accepted time step
-  bool backup_codes_preissued = false;      // codes were handed out at setup (seed 004)
+  std::int64_t expires_at = 0;             // pending only
+  std::optional<std::uint64_t> last_step;  // the replay watermark: last accepted time step
+  bool backup_codes_preissued = false;     // codes were handed out at setup (seed 004)
   std::vector<std::uint8_t> backup_salt;
   unsigned backup_kdf_iterations = 0;
 };
 
 struct AttemptLimit {
-  std::uint32_t failures = 0;   // failed attempts since the last success or lockout
-  std::uint32_t lockouts = 0;   // lockouts since the last success; doubles the back-off
+  std::uint32_t failures = 0;  // failed attempts since the last success or lockout
+  std::uint32_t lockouts = 0;  // lockouts since the last success; doubles the back-off
   std::int64_t locked_until = 0;
   bool operator==(const AttemptLimit&) const = default;
 };
@@ -83,8 +83,7 @@ class Store {
 
   [[nodiscard]] Expected<std::vector<BackupCodeHash>> backup_code_hashes(std::string_view user);
   [[nodiscard]] Expected<std::uint32_t> count_backup_codes(std::string_view user);
-  [[nodiscard]] Expected<void> replace_backup_codes(std::string_view user,
-                                                    const std::vector<BackupCodeHash>& hashes);
+  [[nodiscard]] Expected<void> replace_backup_codes(std::string_view user, const std::vector<BackupCodeHash>& hashes);
   // Deletes one code; false when it was already used.
   [[nodiscard]] Expected<bool> consume_backup_code(std::string_view user, const BackupCodeHash& hash);
 

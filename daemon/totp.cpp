@@ -23,8 +23,7 @@ const EVP_MD* digest_for(HashAlgorithm algorithm) {
   return nullptr;
 }
 
-constexpr std::uint32_t kPowersOfTen[] = {1,      10,      100,      1000,     10000,
-                                          100000, 1000000, 10000000, 100000000};
+constexpr std::uint32_t kPowersOfTen[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
 
 }  // namespace
 
@@ -42,22 +41,21 @@ std::optional<HashAlgorithm> hash_algorithm_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-std::optional<OtpCode> hotp(std::span<const std::uint8_t> key, std::uint64_t counter,
-                            HashAlgorithm algorithm, unsigned digits) {
+std::optional<OtpCode> hotp(std::span<const std::uint8_t> key, std::uint64_t counter, HashAlgorithm algorithm,
+                            unsigned digits) {
   if (digits < kMinDigits || digits > kMaxDigits) return std::nullopt;
   std::array<std::uint8_t, 8> message{};
   for (int i = 7; i >= 0; --i, counter >>= 8) message[static_cast<std::size_t>(i)] = counter & 0xFF;
 
   std::array<std::uint8_t, EVP_MAX_MD_SIZE> mac{};
   unsigned mac_length = 0;
-  if (HMAC(digest_for(algorithm), key.data(), static_cast<int>(key.size()), message.data(),
-           message.size(), mac.data(), &mac_length) == nullptr) {
+  if (HMAC(digest_for(algorithm), key.data(), static_cast<int>(key.size()), message.data(), message.size(), mac.data(),
+           &mac_length) == nullptr) {
     return std::nullopt;
   }
   // Dynamic truncation, RFC 4226 section 5.3.
   const unsigned offset = mac[mac_length - 1] & 0x0F;
-  const std::uint32_t binary = (std::uint32_t{mac[offset]} & 0x7F) << 24 |
-                               std::uint32_t{mac[offset + 1]} << 16 |
+  const std::uint32_t binary = (std::uint32_t{mac[offset]} & 0x7F) << 24 | std::uint32_t{mac[offset + 1]} << 16 |
                                std::uint32_t{mac[offset + 2]} << 8 | std::uint32_t{mac[offset + 3]};
   std::uint32_t value = binary % kPowersOfTen[digits];
   OPENSSL_cleanse(mac.data(), mac.size());

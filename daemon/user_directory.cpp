@@ -46,9 +46,11 @@ std::optional<std::string> PasswdDirectory::name_of(uid_t uid) const {
 
 std::optional<uid_t> PasswdDirectory::uid_of(std::string_view name) const {
   const std::string terminated(name);
-  return lookup([&terminated](passwd* entry, char* buffer, std::size_t size,
-                              passwd** result) { return ::getpwnam_r(terminated.c_str(), entry, buffer, size, result); },
-                [](const passwd& entry) { return entry.pw_uid; });
+  return lookup(
+      [&terminated](passwd* entry, char* buffer, std::size_t size, passwd** result) {
+        return ::getpwnam_r(terminated.c_str(), entry, buffer, size, result);
+      },
+      [](const passwd& entry) { return entry.pw_uid; });
 }
 
 std::string canonical_user_name(const UserDirectory& users, std::string_view login_name) {

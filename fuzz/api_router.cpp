@@ -127,8 +127,8 @@ std::string totp_now(const Issued& issued, const Core& core, std::int64_t steps_
   const auto& params = core.service.policy().totp;
   const auto step = totp_step(core.clock.now(), params.period);
   if (issued.secret.empty() || !step) return "000000";
-  const auto code = hotp(issued.secret, *step - static_cast<std::uint64_t>(steps_back), params.algorithm,
-                         params.digits);
+  const auto code =
+      hotp(issued.secret, *step - static_cast<std::uint64_t>(steps_back), params.algorithm, params.digits);
   return code ? std::string(code->view()) : "000000";
 }
 
@@ -177,7 +177,8 @@ bool checks_a_code(std::string_view path) {
 
 void check_error(const FuzzRequest& request, const ApiResponse& response) {
   static const std::set<unsigned> kStatuses{400, 401, 404, 405, 409, 410, 422, 429};
-  if (!kStatuses.contains(response.status)) die("status " + std::to_string(response.status) + ": " + response.body.dump());
+  if (!kStatuses.contains(response.status))
+    die("status " + std::to_string(response.status) + ": " + response.body.dump());
   const auto error = response.body.find(http_api::kFieldError);
   if (error == response.body.end() || !error->is_string() || error->get_ref<const std::string&>().empty()) {
     die("error body without \"error\": " + response.body.dump());
@@ -201,7 +202,8 @@ void check_success(const FuzzRequest& request, const ApiResponse& response, Issu
     const auto& text = secret->get_ref<const std::string&>();
     const auto bytes = base32_decode(text);
     if (text.size() != 32 || !bytes || bytes->size() != kSecretBytes) die("enable: bad secret " + text);
-    const auto uri = response.body.value(http_api::kFieldOtpauthUri, response.body.value(http_api::kFieldQrCodeUri, ""));
+    const auto uri =
+        response.body.value(http_api::kFieldOtpauthUri, response.body.value(http_api::kFieldQrCodeUri, ""));
     if (!uri.starts_with("otpauth://totp/") || uri.find("?secret=" + text + "&") == std::string::npos) {
       die("enable: bad otpauth URI " + uri);
     }

@@ -32,7 +32,8 @@ void check_decode(std::string_view text) {
 void check_encode(std::span<const std::uint8_t> bytes) {
   const std::string text = base32_encode(bytes);
   if (text.size() != (bytes.size() * 8 + 4) / 5) die("encoded length");
-  if (text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") != std::string::npos) die("symbol outside the alphabet");
+  if (text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") != std::string::npos)
+    die("symbol outside the alphabet");
   const auto back = base32_decode(text);
   if (!back || !std::equal(back->begin(), back->end(), bytes.begin(), bytes.end())) die("encode/decode round trip");
 }

@@ -34,8 +34,8 @@ void check_error(const Error& error, const std::string& path, std::string_view t
   }
   if (digits == 0 || digits >= rest.size() || rest[digits] != ':') return;  // no line: a whole-file error
   if (line < 1 || line > line_count(text)) {
-    die("error names line " + std::to_string(line) + " of a file of " + std::to_string(line_count(text)) +
-        ": " + error.message);
+    die("error names line " + std::to_string(line) + " of a file of " + std::to_string(line_count(text)) + ": " +
+        error.message);
   }
 }
 
@@ -63,8 +63,8 @@ void check_defaults(const Config& config) {
   const auto& a = config.policy;
   const auto& b = defaults.policy;
   if (config.database != defaults.database || config.socket != defaults.socket ||
-      config.key_file != defaults.key_file || a.issuer != b.issuer || !(a.totp == b.totp) ||
-      a.window != b.window || a.enrollment_ttl != b.enrollment_ttl || a.lockout.max_failures != b.lockout.max_failures ||
+      config.key_file != defaults.key_file || a.issuer != b.issuer || !(a.totp == b.totp) || a.window != b.window ||
+      a.enrollment_ttl != b.enrollment_ttl || a.lockout.max_failures != b.lockout.max_failures ||
       a.lockout.lockout != b.lockout.lockout || a.lockout.lockout_max != b.lockout.lockout_max ||
       a.backup_codes != b.backup_codes) {
     die("a file of comments changed the configuration");

@@ -47,8 +47,7 @@ std::string decode_strict(std::string_view text) {
   return out;
 }
 
-void check(std::string_view issuer, std::string_view account, const std::string& secret,
-           const TotpParameters& params) {
+void check(std::string_view issuer, std::string_view account, const std::string& secret, const TotpParameters& params) {
   const std::string uri = otpauth_uri(issuer, account, secret, params);
   constexpr std::string_view kPrefix = "otpauth://totp/";
   if (!uri.starts_with(kPrefix)) die("prefix");

@@ -24,8 +24,7 @@ std::size_t code_length(std::string_view answer, unsigned digits) {
       is_dashed_backup_code(answer.substr(answer.size() - kDashedBackupCodeLength))) {
     return kDashedBackupCodeLength;
   }
-  if (answer.size() >= digits &&
-      std::ranges::all_of(answer.substr(answer.size() - digits), is_digit)) {
+  if (answer.size() >= digits && std::ranges::all_of(answer.substr(answer.size() - digits), is_digit)) {
     return digits;
   }
   return 0;
@@ -37,8 +36,7 @@ std::optional<PasswordAndCode> split_password_and_code(std::string_view answer, 
   const std::size_t length = digits == 0 ? 0 : code_length(answer, digits);
   if (length == 0) return std::nullopt;
   const std::size_t split_at = answer.size() - length;
-  return PasswordAndCode{SecretString{answer.substr(0, split_at)},
-                         SecretString{answer.substr(split_at)}};
+  return PasswordAndCode{SecretString{answer.substr(0, split_at)}, SecretString{answer.substr(split_at)}};
 }
 
 }  // namespace otpd::pam

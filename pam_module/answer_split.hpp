@@ -25,7 +25,6 @@ struct PasswordAndCode {
 // a password, so with forward_pass it must be typed with the dash. The module does
 // not know the daemon's digit count; `digits=` (default 6, as otpd's) tells it.
 // nullopt when the answer does not end in either shape; the password may be empty.
-[[nodiscard]] std::optional<PasswordAndCode> split_password_and_code(std::string_view answer,
-                                                                     unsigned digits);
+[[nodiscard]] std::optional<PasswordAndCode> split_password_and_code(std::string_view answer, unsigned digits);
 
 }  // namespace otpd::pam

@@ -9,8 +9,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 std::uint64_t usec(Clock::duration duration) {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(duration).count());
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(duration).count());
 }
 
 int keep_reply(sd_bus_message* reply, void* userdata, sd_bus_error* /*error*/) {
@@ -32,7 +31,7 @@ int step(sd_bus* bus, Clock::time_point deadline) {
 }  // namespace
 
 tl::expected<SdBusMessage, int> call_with_deadline(sd_bus* bus, const SdBusMessage& request,
-                                                 std::chrono::milliseconds timeout) {
+                                                   std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   SdBusMessage reply;
   sd_bus_slot* raw_slot = nullptr;

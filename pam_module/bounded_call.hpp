@@ -17,8 +17,7 @@ namespace otpd::pam {
 // Not sd_bus_call(): on a connection that is still being set up it first waits for the
 // authentication with sd-bus's fixed 90 s limit and for the Hello with 25 s, so a hung
 // bus daemon would hold sshd's or sudo's login that long whatever our timeout says.
-[[nodiscard]] tl::expected<SdBusMessage, int> call_with_deadline(sd_bus* bus,
-                                                               const SdBusMessage& request,
-                                                               std::chrono::milliseconds timeout);
+[[nodiscard]] tl::expected<SdBusMessage, int> call_with_deadline(sd_bus* bus, const SdBusMessage& request,
+                                                                 std::chrono::milliseconds timeout);
 
 }  // namespace otpd::pam

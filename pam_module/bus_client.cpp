@@ -25,19 +25,16 @@ std::string errno_text(int negative_errno) {
   return std::error_code{-negative_errno, std::generic_category()}.message();
 }
 
-tl::unexpected<BusError> failed(BusFailure failure, std::string detail,
-                                std::string error_name = {}) {
+tl::unexpected<BusError> failed(BusFailure failure, std::string detail, std::string error_name = {}) {
   return tl::unexpected<BusError>{BusError{failure, std::move(detail), std::move(error_name)}};
 }
 
 // What one failed call did, in a form a person can act on.
-tl::unexpected<BusError> call_failed(std::string_view method, BusFailure failure, int r,
-                                     const sd_bus_error* error, milliseconds timeout) {
+tl::unexpected<BusError> call_failed(std::string_view method, BusFailure failure, int r, const sd_bus_error* error,
+                                     milliseconds timeout) {
   std::string detail{method};
-  if (r == -ETIMEDOUT ||
-      sd_bus_error_has_names(error, SD_BUS_ERROR_TIMEOUT, SD_BUS_ERROR_NO_REPLY)) {
-    return failed(BusFailure::timeout,
-                  detail + ": no answer within " + std::to_string(timeout.count()) + " ms");
+  if (r == -ETIMEDOUT || sd_bus_error_has_names(error, SD_BUS_ERROR_TIMEOUT, SD_BUS_ERROR_NO_REPLY)) {
+    return failed(BusFailure::timeout, detail + ": no answer within " + std::to_string(timeout.count()) + " ms");
   }
   detail += ": ";
   if (!sd_bus_error_is_set(error)) return failed(failure, detail + errno_text(r));
@@ -48,26 +45,23 @@ tl::unexpected<BusError> call_failed(std::string_view method, BusFailure failure
 
 // The reply to `request`, an error reply turned into a BusError of kind `failure`
 // (a timeout is always BusFailure::timeout).
-tl::expected<SdBusMessage, BusError> call(sd_bus* bus, const SdBusMessage& request,
-                                        std::string_view method, BusFailure failure,
-                                        milliseconds timeout) {
+tl::expected<SdBusMessage, BusError> call(sd_bus* bus, const SdBusMessage& request, std::string_view method,
+                                          BusFailure failure, milliseconds timeout) {
   auto reply = call_with_deadline(bus, request, timeout);
   if (!reply) return call_failed(method, failure, reply.error(), nullptr, timeout);
   if (sd_bus_message_is_method_error(reply->get(), nullptr) > 0) {
-    return call_failed(method, failure, -sd_bus_message_get_errno(reply->get()),
-                       sd_bus_message_get_error(reply->get()), timeout);
+    return call_failed(method, failure, -sd_bus_message_get_errno(reply->get()), sd_bus_message_get_error(reply->get()),
+                       timeout);
   }
   return std::move(*reply);
 }
 
 // One call to the bus driver (org.freedesktop.DBus) itself.
 template <typename... Args>
-tl::expected<SdBusMessage, BusError> call_driver(sd_bus* bus, milliseconds timeout,
-                                               BusFailure failure, const char* method,
-                                               const char* types, Args... args) {
+tl::expected<SdBusMessage, BusError> call_driver(sd_bus* bus, milliseconds timeout, BusFailure failure,
+                                                 const char* method, const char* types, Args... args) {
   sd_bus_message* raw = nullptr;
-  int r =
-      sd_bus_message_new_method_call(bus, &raw, kDriverName, kDriverPath, kDriverInterface, method);
+  int r = sd_bus_message_new_method_call(bus, &raw, kDriverName, kDriverPath, kDriverInterface, method);
   const SdBusMessage request{raw};
   if (r >= 0) r = sd_bus_message_append(request.get(), types, args...);
   if (r < 0) return call_failed(method, failure, r, nullptr, timeout);
@@ -83,8 +77,7 @@ tl::expected<std::string, BusError> read_owner(const SdBusMessage& reply) {
 }
 
 tl::expected<std::string, BusError> name_owner(sd_bus* bus, milliseconds timeout) {
-  return call_driver(bus, timeout, BusFailure::owner_lookup, "GetNameOwner", "s",
-                     c_str(protocol::kBusName))
+  return call_driver(bus, timeout, BusFailure::owner_lookup, "GetNameOwner", "s", c_str(protocol::kBusName))
       .and_then(read_owner);
 }
 
@@ -94,8 +87,8 @@ tl::expected<std::string, BusError> name_owner(sd_bus* bus, milliseconds timeout
 tl::expected<std::string, BusError> find_owner(sd_bus* bus, milliseconds timeout) {
   auto owner = name_owner(bus, timeout);
   if (owner || owner.error().error_name != SD_BUS_ERROR_NAME_HAS_NO_OWNER) return owner;
-  auto started = call_driver(bus, timeout, BusFailure::not_running, "StartServiceByName", "su",
-                             c_str(protocol::kBusName), 0U);
+  auto started =
+      call_driver(bus, timeout, BusFailure::not_running, "StartServiceByName", "su", c_str(protocol::kBusName), 0U);
   if (started) return name_owner(bus, timeout);
   BusError error = std::move(started.error());
   if (error.failure == BusFailure::not_running) {
@@ -112,16 +105,15 @@ tl::expected<uid_t, BusError> read_uid(const SdBusMessage& reply) {
   return static_cast<uid_t>(uid);
 }
 
-tl::expected<void, BusError> check_owner_uid(sd_bus* bus, milliseconds timeout,
-                                             const std::string& owner, uid_t required) {
-  const auto uid = call_driver(bus, timeout, BusFailure::owner_lookup, "GetConnectionUnixUser", "s",
-                               owner.c_str())
+tl::expected<void, BusError> check_owner_uid(sd_bus* bus, milliseconds timeout, const std::string& owner,
+                                             uid_t required) {
+  const auto uid = call_driver(bus, timeout, BusFailure::owner_lookup, "GetConnectionUnixUser", "s", owner.c_str())
                        .and_then(read_uid);
   if (!uid) return tl::unexpected{uid.error()};
   if (*uid == required) return {};
-  return failed(BusFailure::owner_not_root,
-                std::string{protocol::kBusName} + " is owned by " + owner + ", which runs as uid " +
-                    std::to_string(*uid) + ", not uid " + std::to_string(required));
+  return failed(BusFailure::owner_not_root, std::string{protocol::kBusName} + " is owned by " + owner +
+                                                ", which runs as uid " + std::to_string(*uid) + ", not uid " +
+                                                std::to_string(required));
 }
 
 }  // namespace
@@ -129,13 +121,11 @@ tl::expected<void, BusError> check_owner_uid(sd_bus* bus, milliseconds timeout,
 // sd_bus_open_system() reads DBUS_SYSTEM_BUS_ADDRESS with secure_getenv(), so a setuid
 // program like sudo always gets the real system bus. It does not wait: connecting
 // and authenticating happen inside the first call, under that call's deadline.
-tl::expected<OtpdClient, BusError> OtpdClient::connect(milliseconds timeout,
-                                                       uid_t required_owner_uid) {
+tl::expected<OtpdClient, BusError> OtpdClient::connect(milliseconds timeout, uid_t required_owner_uid) {
   sd_bus* raw = nullptr;
   const int r = sd_bus_open_system(&raw);
   SdBusUnflushed bus{raw};
-  if (r < 0)
-    return failed(BusFailure::connect, "cannot connect to the system bus: " + errno_text(r));
+  if (r < 0) return failed(BusFailure::connect, "cannot connect to the system bus: " + errno_text(r));
   auto owner = find_owner(bus.get(), timeout);
   if (!owner) return tl::unexpected{std::move(owner.error())};
   const auto checked = check_owner_uid(bus.get(), timeout, *owner, required_owner_uid);
@@ -145,17 +135,15 @@ tl::expected<OtpdClient, BusError> OtpdClient::connect(milliseconds timeout,
 
 tl::expected<SdBusMessage, BusError> OtpdClient::new_call(std::string_view method) {
   sd_bus_message* raw = nullptr;
-  const int r =
-      sd_bus_message_new_method_call(bus_.get(), &raw, owner_.c_str(), c_str(protocol::kObjectPath),
-                                     c_str(protocol::kInterface), c_str(method));
+  const int r = sd_bus_message_new_method_call(bus_.get(), &raw, owner_.c_str(), c_str(protocol::kObjectPath),
+                                               c_str(protocol::kInterface), c_str(method));
   SdBusMessage request{raw};
   if (r < 0) return failed(BusFailure::call_failed, std::string{method} + ": " + errno_text(r));
   return request;
 }
 
 // The reply must come from the owner we checked; the bus daemon vouches for senders.
-tl::expected<SdBusMessage, BusError> OtpdClient::send(const SdBusMessage& request,
-                                                    std::string_view method) {
+tl::expected<SdBusMessage, BusError> OtpdClient::send(const SdBusMessage& request, std::string_view method) {
   auto reply = call(bus_.get(), request, method, BusFailure::call_failed, timeout_);
   if (!reply) return reply;
   const char* sender = sd_bus_message_get_sender(reply->get());
@@ -183,9 +171,8 @@ tl::expected<VerifyReply, BusError> OtpdClient::verify(const VerifyRequest& requ
   // The message holds the code: sd-bus wipes a message marked sensitive when it frees it.
   int r = sd_bus_message_sensitive(message->get());
   if (r >= 0) {
-    r = sd_bus_message_append(message->get(), c_str(protocol::kVerifyInSignature),
-                              request.user.c_str(), request.code.c_str(), request.service.c_str(),
-                              request.rhost.c_str());
+    r = sd_bus_message_append(message->get(), c_str(protocol::kVerifyInSignature), request.user.c_str(),
+                              request.code.c_str(), request.service.c_str(), request.rhost.c_str());
   }
   if (r < 0) {
     return failed(BusFailure::call_failed, "Verify: cannot build the request: " + errno_text(r));

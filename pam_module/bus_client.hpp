@@ -69,8 +69,7 @@ class OtpdClient {
       : bus_(std::move(bus)), owner_(std::move(owner)), timeout_(timeout) {}
 
   [[nodiscard]] tl::expected<SdBusMessage, BusError> new_call(std::string_view method);
-  [[nodiscard]] tl::expected<SdBusMessage, BusError> send(const SdBusMessage& call,
-                                                        std::string_view method);
+  [[nodiscard]] tl::expected<SdBusMessage, BusError> send(const SdBusMessage& call, std::string_view method);
 
   SdBusUnflushed bus_;
   std::string owner_;

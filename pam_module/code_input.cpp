@@ -32,8 +32,7 @@ tl::expected<SecretString, InputFailure> ask(pam_handle_t* pamh, const ModuleOpt
   return SecretString{answer.get()};
 }
 
-tl::expected<SecretString, InputFailure> read_answer(pam_handle_t* pamh,
-                                                     const ModuleOptions& options) {
+tl::expected<SecretString, InputFailure> read_answer(pam_handle_t* pamh, const ModuleOptions& options) {
   if (options.source != CodeSource::prompt) {
     if (auto authtok = read_authtok(pamh)) return std::move(*authtok);
     if (options.source == CodeSource::use_first_pass) {
@@ -49,15 +48,13 @@ bool is_printable_ascii(char c) { return c >= ' ' && c <= '~'; }
 
 tl::expected<SecretString, InputFailure> checked(SecretString code) {
   if (code.empty()) return tl::unexpected{InputFailure::empty};
-  if (code.view().size() > protocol::kMaxCodeLength ||
-      !std::ranges::all_of(code.view(), is_printable_ascii)) {
+  if (code.view().size() > protocol::kMaxCodeLength || !std::ranges::all_of(code.view(), is_printable_ascii)) {
     return tl::unexpected{InputFailure::malformed};
   }
   return code;
 }
 
-tl::expected<SecretString, InputFailure> forward_password(pam_handle_t* pamh,
-                                                          const SecretString& answer,
+tl::expected<SecretString, InputFailure> forward_password(pam_handle_t* pamh, const SecretString& answer,
                                                           unsigned digits) {
   auto parts = split_password_and_code(answer.view(), digits);
   if (!parts) return tl::unexpected{InputFailure::no_code};
@@ -71,24 +68,17 @@ tl::expected<SecretString, InputFailure> forward_password(pam_handle_t* pamh,
 
 std::string_view describe(InputFailure failure) {
   switch (failure) {
-    case InputFailure::conversation:
-      return "the conversation with the application failed";
-    case InputFailure::no_authtok:
-      return "use_first_pass, but no earlier module set a password to take the code from";
-    case InputFailure::empty:
-      return "the code is empty";
-    case InputFailure::malformed:
-      return "the answer is too long for a code or has characters no code has";
-    case InputFailure::no_code:
-      return "forward_pass, but the answer does not end in a verification code";
-    case InputFailure::set_authtok:
-      return "forward_pass, but the password could not be handed to the next module";
+    case InputFailure::conversation: return "the conversation with the application failed";
+    case InputFailure::no_authtok: return "use_first_pass, but no earlier module set a password to take the code from";
+    case InputFailure::empty: return "the code is empty";
+    case InputFailure::malformed: return "the answer is too long for a code or has characters no code has";
+    case InputFailure::no_code: return "forward_pass, but the answer does not end in a verification code";
+    case InputFailure::set_authtok: return "forward_pass, but the password could not be handed to the next module";
   }
   return "unknown input failure";
 }
 
-tl::expected<SecretString, InputFailure> obtain_code(pam_handle_t* pamh,
-                                                     const ModuleOptions& options) {
+tl::expected<SecretString, InputFailure> obtain_code(pam_handle_t* pamh, const ModuleOptions& options) {
   auto answer = read_answer(pamh, options);
   if (!answer) return answer;
   if (answer->empty()) return tl::unexpected{InputFailure::empty};

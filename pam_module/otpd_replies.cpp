@@ -41,8 +41,7 @@ int read_status_entries(sd_bus_message* reply, std::optional<bool>& enabled) {
 
 tl::expected<bool, BusError> read_status_enabled(sd_bus_message* reply) {
   std::optional<bool> enabled;
-  if (sd_bus_message_has_signature(reply, "a{sv}") <= 0 ||
-      read_status_entries(reply, enabled) < 0) {
+  if (sd_bus_message_has_signature(reply, "a{sv}") <= 0 || read_status_entries(reply, enabled) < 0) {
     return malformed("Status: the reply is not a{sv} with a boolean \"enabled\"");
   }
   if (!enabled) return malformed("Status: the reply has no \"enabled\"");

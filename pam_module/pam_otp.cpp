@@ -43,16 +43,14 @@ int input_failed(pam_handle_t* pamh, const char* user, InputFailure failure) {
 
 void show(pam_handle_t* pamh, int flags, Notice notice, const std::string& message) {
   if (notice == Notice::none || message.empty() || (flags & PAM_SILENT) != 0) return;
-  pam_prompt(pamh, notice == Notice::info ? PAM_TEXT_INFO : PAM_ERROR_MSG, nullptr, "%s",
-             message.c_str());
+  pam_prompt(pamh, notice == Notice::info ? PAM_TEXT_INFO : PAM_ERROR_MSG, nullptr, "%s", message.c_str());
 }
 
-int answer(pam_handle_t* pamh, int flags, const ModuleOptions& options, const char* user,
-           const VerifyReply& reply) {
+int answer(pam_handle_t* pamh, int flags, const ModuleOptions& options, const char* user, const VerifyReply& reply) {
   const PamResult result = result_for_outcome(reply.outcome, options.nullok);
   if (!otpd::protocol::outcome_from_name(reply.outcome)) {
-    pam_syslog(pamh, LOG_ERR, "otpd answered an unknown outcome \"%s\" for user %s; denying",
-               reply.outcome.c_str(), user);
+    pam_syslog(pamh, LOG_ERR, "otpd answered an unknown outcome \"%s\" for user %s; denying", reply.outcome.c_str(),
+               user);
   } else if (options.debug) {
     pam_syslog(pamh, LOG_DEBUG, "user %s: otpd answered %s", user, reply.outcome.c_str());
   }
@@ -61,8 +59,8 @@ int answer(pam_handle_t* pamh, int flags, const ModuleOptions& options, const ch
 }
 
 // nullok: ask Status first, so that a user without an enrollment is not asked for a code.
-std::optional<int> step_aside_if_unenrolled(pam_handle_t* pamh, OtpdClient& client,
-                                            const ModuleOptions& options, const char* user) {
+std::optional<int> step_aside_if_unenrolled(pam_handle_t* pamh, OtpdClient& client, const ModuleOptions& options,
+                                            const char* user) {
   if (!options.nullok) return std::nullopt;
   const auto enrolled = client.is_enrolled(user);
   if (!enrolled) return unavailable(pamh, enrolled.error());
@@ -82,8 +80,8 @@ int authenticate(pam_handle_t* pamh, int flags, const ModuleOptions& options) {
   if (const auto early = step_aside_if_unenrolled(pamh, *client, options, user)) return *early;
   auto code = obtain_code(pamh, options);
   if (!code) return input_failed(pamh, user, code.error());
-  const auto reply = client->verify(VerifyRequest{
-      user, std::move(*code), string_item(pamh, PAM_SERVICE), string_item(pamh, PAM_RHOST)});
+  const auto reply = client->verify(
+      VerifyRequest{user, std::move(*code), string_item(pamh, PAM_SERVICE), string_item(pamh, PAM_RHOST)});
   if (!reply) return unavailable(pamh, reply.error());
   return answer(pamh, flags, options, user, *reply);
 }
@@ -99,8 +97,8 @@ ModuleOptions options_from(pam_handle_t* pamh, int argc, const char** argv) {
 
 }  // namespace
 
-extern "C" [[gnu::visibility("default")]] int pam_sm_authenticate(pam_handle_t* pamh, int flags,
-                                                                  int argc, const char** argv) {
+extern "C" [[gnu::visibility("default")]] int pam_sm_authenticate(pam_handle_t* pamh, int flags, int argc,
+                                                                  const char** argv) {
   try {
     return authenticate(pamh, flags, options_from(pamh, argc, argv));
   } catch (const std::exception& e) {
@@ -112,7 +110,7 @@ extern "C" [[gnu::visibility("default")]] int pam_sm_authenticate(pam_handle_t* 
 }
 
 // The module establishes no credentials; it only has to let setcred pass.
-extern "C" [[gnu::visibility("default")]] int pam_sm_setcred(pam_handle_t* /*pamh*/, int /*flags*/,
-                                                             int /*argc*/, const char** /*argv*/) {
+extern "C" [[gnu::visibility("default")]] int pam_sm_setcred(pam_handle_t* /*pamh*/, int /*flags*/, int /*argc*/,
+                                                             const char** /*argv*/) {
   return PAM_SUCCESS;
 }

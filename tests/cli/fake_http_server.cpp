@@ -17,22 +17,14 @@ constexpr std::string_view kEndOfHead = "\r\n\r\n";
 
 std::string reason_for(int status) {
   switch (status) {
-    case 200:
-      return "OK";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 409:
-      return "Conflict";
-    case 410:
-      return "Gone";
-    case 422:
-      return "Unprocessable Entity";
-    case 429:
-      return "Too Many Requests";
-    default:
-      return "Status";
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 422: return "Unprocessable Entity";
+    case 429: return "Too Many Requests";
+    default: return "Status";
   }
 }
 
@@ -81,8 +73,7 @@ int listen_on(const std::string& path) {
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
   std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::listen(fd, 8) != 0) {
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || ::listen(fd, 8) != 0) {
     throw std::runtime_error("fake server cannot listen on " + path);
   }
   return fd;
@@ -93,8 +84,7 @@ int listen_on(const std::string& path) {
 std::string http_response(int status, std::string_view body, std::string_view extra_headers) {
   return "HTTP/1.1 " + std::to_string(status) + " " + reason_for(status) + "\r\n" +
          "Content-Type: application/json\r\n" + std::string(extra_headers) +
-         "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" +
-         std::string(body);
+         "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + std::string(body);
 }
 
 FakeHttpServer::FakeHttpServer(std::vector<std::optional<std::string>> responses)

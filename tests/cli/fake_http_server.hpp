@@ -16,8 +16,7 @@
 namespace otpd::cli::test_support {
 
 // A whole HTTP/1.1 response with Content-Length and Connection: close.
-[[nodiscard]] std::string http_response(int status, std::string_view body,
-                                        std::string_view extra_headers = {});
+[[nodiscard]] std::string http_response(int status, std::string_view body, std::string_view extra_headers = {});
 
 struct ReceivedRequest {
   std::string head;  // request line and headers, each line ending in CRLF

@@ -8,8 +8,8 @@
 #include <cstring>
 
 #include "api_client.hpp"
-#include "http_api.hpp"
 #include "fake_http_server.hpp"
+#include "http_api.hpp"
 
 namespace otpd::cli {
 namespace {
@@ -36,8 +36,7 @@ TEST(ApiClient, GetsStatusAndParsesJson) {
 
 TEST(ApiClient, PostsTheBodyAndNoCredentials) {
   FakeHttpServer server({http_response(200, R"({"success":true})")});
-  const auto result =
-      client_for(server.socket_path()).post(http_api::kConfirmRoute, R"({"code":"123456"})");
+  const auto result = client_for(server.socket_path()).post(http_api::kConfirmRoute, R"({"code":"123456"})");
   ASSERT_TRUE(result);
   const auto request = server.requests().at(0);
   EXPECT_TRUE(request.head.starts_with("POST /v2/auth/otp/confirm HTTP/1.1\r\n"));
@@ -54,8 +53,7 @@ TEST(ApiClient, SendsTheActAsUserHeaderWhenAsked) {
 }
 
 TEST(ApiClient, ErrorAnswersKeepStatusBodyAndRetryAfter) {
-  FakeHttpServer server(
-      {http_response(429, R"({"error":"Locked","retryAfter":42})", "Retry-After: 40\r\n")});
+  FakeHttpServer server({http_response(429, R"({"error":"Locked","retryAfter":42})", "Retry-After: 40\r\n")});
   const auto result = client_for(server.socket_path()).post(http_api::kDisableRoute, "{}");
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 429);

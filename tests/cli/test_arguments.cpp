@@ -72,9 +72,8 @@ TEST(Arguments, JsonWithoutACodeIsAUsageError) {
 }
 
 TEST(Arguments, HelpAndVersionStopWithSuccess) {
-  for (const auto& words :
-       {std::vector<const char*>{"--help"}, std::vector<const char*>{"disable", "--help"},
-        std::vector<const char*>{"--version"}}) {
+  for (const auto& words : {std::vector<const char*>{"--help"}, std::vector<const char*>{"disable", "--help"},
+                            std::vector<const char*>{"--version"}}) {
     const auto [result, out, err] = parse(words);
     ASSERT_FALSE(result);
     EXPECT_EQ(result.error(), ExitCode::ok);
@@ -87,10 +86,8 @@ TEST(Arguments, MistakesAreUsageErrors) {
   for (const auto& words :
        {std::vector<const char*>{"frobnicate"}, std::vector<const char*>{"--bogus"},
         std::vector<const char*>{"status", "extra"}, std::vector<const char*>{"status", "disable"},
-        std::vector<const char*>{"reset"},
-        std::vector<const char*>{"--qr-png", "/tmp/q.png", "status"},
-        std::vector<const char*>{"--user", "bad name", "status"},
-        std::vector<const char*>{"--user", "", "status"},
+        std::vector<const char*>{"reset"}, std::vector<const char*>{"--qr-png", "/tmp/q.png", "status"},
+        std::vector<const char*>{"--user", "bad name", "status"}, std::vector<const char*>{"--user", "", "status"},
         std::vector<const char*>{"--socket", "", "status"}, std::vector<const char*>{"--socket"}}) {
     const auto [result, out, err] = parse(words);
     ASSERT_FALSE(result) << words.front();

@@ -21,8 +21,7 @@ TEST(NormalizeCode, KeepsABackupCodeAsTyped) {
 
 TEST(NormalizeCode, RefusesEmptyLongAndStrangeInput) {
   EXPECT_EQ(normalize_code("   ").error(), CodeError::empty);
-  EXPECT_EQ(normalize_code(std::string(protocol::kMaxCodeLength + 1, '1')).error(),
-            CodeError::too_long);
+  EXPECT_EQ(normalize_code(std::string(protocol::kMaxCodeLength + 1, '1')).error(), CodeError::too_long);
   EXPECT_TRUE(normalize_code(std::string(protocol::kMaxCodeLength, '1')));
   for (const auto* typed : {"12\"3456", "123\\456", "123456}", "12345\n6", "\xc3\xa9"}) {
     EXPECT_EQ(normalize_code(typed).error(), CodeError::bad_character) << typed;

@@ -27,35 +27,31 @@ const std::string kPng("\x89PNG\r\n\x1a\nIHDR-ish bytes", 22);
 
 std::string png_data_uri() {
   std::string text(4 * ((kPng.size() + 2) / 3) + 1, '\0');
-  const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()),
-                                     reinterpret_cast<const unsigned char*>(kPng.data()),
-                                     static_cast<int>(kPng.size()));
+  const int length =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()),
+                      reinterpret_cast<const unsigned char*>(kPng.data()), static_cast<int>(kPng.size()));
   text.resize(static_cast<std::size_t>(length));
   return "data:image/png;base64," + text;
 }
 
 std::string enable_answer() {
-  nlohmann::json body{
-      {"qr", png_data_uri()},
-      {"secret", kSecret},
-      {"otpauthUri", "otpauth://totp/host.example:alice?secret=" + std::string(kSecret) +
-                         "&issuer=host.example&algorithm=SHA1&digits=6&period=30"},
-      {"expiresAt", std::time(nullptr) + 600}};
+  nlohmann::json body{{"qr", png_data_uri()},
+                      {"secret", kSecret},
+                      {"otpauthUri", "otpauth://totp/host.example:alice?secret=" + std::string(kSecret) +
+                                         "&issuer=host.example&algorithm=SHA1&digits=6&period=30"},
+                      {"expiresAt", std::time(nullptr) + 600}};
   return http_response(200, body.dump());
 }
 
-const std::vector<std::string> kBackupCodes{"abcd-efgh", "jkmn-pqrs", "tuvw-xyz2", "3456-789a",
-                                            "bcde-fghj", "kmnp-qrst", "uvwx-yz23", "4567-89ab",
-                                            "cdef-ghjk", "mnpq-rstu"};
+const std::vector<std::string> kBackupCodes{"abcd-efgh", "jkmn-pqrs", "tuvw-xyz2", "3456-789a", "bcde-fghj",
+                                            "kmnp-qrst", "uvwx-yz23", "4567-89ab", "cdef-ghjk", "mnpq-rstu"};
 
 std::string confirm_answer() {
-  return http_response(200,
-                       nlohmann::json{{"success", true}, {"backupCodes", kBackupCodes}}.dump());
+  return http_response(200, nlohmann::json{{"success", true}, {"backupCodes", kBackupCodes}}.dump());
 }
 
 std::string error_answer(int status, std::string_view error, std::string_view headers = {}) {
-  return http_response(status, nlohmann::json{{"error", error}, {"success", false}}.dump(),
-                       headers);
+  return http_response(status, nlohmann::json{{"error", error}, {"success", false}}.dump(), headers);
 }
 
 struct Run {
@@ -78,15 +74,12 @@ Run run(Setup setup) {
   if (setup.invocation.socket_path.empty()) setup.invocation.socket_path = server.socket_path();
   std::ostringstream out, err;
   ScriptedCodes codes(std::move(setup.typed));
-  Console console{
-      .out = out, .err = err, .codes = codes, .colours = false, .columns = setup.columns};
+  Console console{.out = out, .err = err, .codes = codes, .colours = false, .columns = setup.columns};
   const ExitCode exit_code = run_command(setup.invocation, console);
   return {exit_code, out.str(), err.str(), server.requests(), codes.prompts()};
 }
 
-bool contains(const std::string& text, std::string_view part) {
-  return text.find(part) != std::string::npos;
-}
+bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
 
 TEST(InteractiveEnable, ShowsTheSetUpTakesACodeAndShowsTheBackupCodes) {
   const auto result = run({.answers = {enable_answer(), confirm_answer()}, .typed = {"975 310"}});
@@ -108,9 +101,8 @@ TEST(InteractiveEnable, ShowsTheSetUpTakesACodeAndShowsTheBackupCodes) {
 }
 
 TEST(InteractiveEnable, AWrongCodeGetsAnotherTry) {
-  const auto result =
-      run({.answers = {enable_answer(), error_answer(422, "Invalid OTP code"), confirm_answer()},
-           .typed = {"111111", "975310"}});
+  const auto result = run({.answers = {enable_answer(), error_answer(422, "Invalid OTP code"), confirm_answer()},
+                           .typed = {"111111", "975310"}});
   EXPECT_EQ(result.exit_code, ExitCode::ok);
   EXPECT_TRUE(contains(result.err, "wrong code; try again"));
   EXPECT_EQ(result.prompts.size(), 2U);
@@ -118,8 +110,8 @@ TEST(InteractiveEnable, AWrongCodeGetsAnotherTry) {
 
 TEST(InteractiveEnable, ThreeWrongCodesLeaveTheSetUpPending) {
   const auto wrong = error_answer(422, "Invalid OTP code");
-  const auto result = run({.answers = {enable_answer(), wrong, wrong, wrong},
-                           .typed = {"111111", "222222", "333333", "444444"}});
+  const auto result =
+      run({.answers = {enable_answer(), wrong, wrong, wrong}, .typed = {"111111", "222222", "333333", "444444"}});
   EXPECT_EQ(result.exit_code, ExitCode::refused);
   EXPECT_EQ(result.prompts.size(), 3U);
   EXPECT_TRUE(contains(result.err, "otp-enroll: wrong code\n"));
@@ -128,17 +120,15 @@ TEST(InteractiveEnable, ThreeWrongCodesLeaveTheSetUpPending) {
 }
 
 TEST(InteractiveEnable, AnExpiredSetUpSaysToRunAgain) {
-  const auto result = run(
-      {.answers = {enable_answer(), error_answer(410, "OTP code expired")}, .typed = {"975310"}});
+  const auto result = run({.answers = {enable_answer(), error_answer(410, "OTP code expired")}, .typed = {"975310"}});
   EXPECT_EQ(result.exit_code, ExitCode::refused);
   EXPECT_TRUE(contains(result.err, "expired"));
   EXPECT_TRUE(contains(result.err, "run otp-enroll again"));
 }
 
 TEST(InteractiveEnable, ALockoutSaysForHowLong) {
-  const auto result = run(
-      {.answers = {enable_answer(), error_answer(429, "Too many attempts", "Retry-After: 60\r\n")},
-       .typed = {"975310"}});
+  const auto result = run({.answers = {enable_answer(), error_answer(429, "Too many attempts", "Retry-After: 60\r\n")},
+                           .typed = {"975310"}});
   EXPECT_EQ(result.exit_code, ExitCode::refused);
   EXPECT_TRUE(contains(result.err, "locked for 60 s"));
   EXPECT_EQ(result.prompts.size(), 1U) << "no further tries while locked";
@@ -161,8 +151,7 @@ TEST(InteractiveEnable, ATypoIsNotSentAndTheEndOfInputStops) {
 }
 
 TEST(InteractiveEnable, ANarrowTerminalGetsAHintInsteadOfABrokenQr) {
-  const auto result =
-      run({.answers = {enable_answer(), confirm_answer()}, .typed = {"975310"}, .columns = 30});
+  const auto result = run({.answers = {enable_answer(), confirm_answer()}, .typed = {"975310"}, .columns = 30});
   EXPECT_EQ(result.exit_code, ExitCode::ok);
   EXPECT_TRUE(contains(result.out, "too narrow for the QR code"));
   EXPECT_FALSE(contains(result.out, "\u2588"));
@@ -172,9 +161,8 @@ TEST(InteractiveEnable, ANarrowTerminalGetsAHintInsteadOfABrokenQr) {
 TEST(InteractiveEnable, WritesTheQrPngOwnerOnly) {
   const TemporaryDirectory directory;
   const std::string path = directory.path() + "/qr.png";
-  const auto result = run({.invocation = {.qr_png = path},
-                           .answers = {enable_answer(), confirm_answer()},
-                           .typed = {"975310"}});
+  const auto result =
+      run({.invocation = {.qr_png = path}, .answers = {enable_answer(), confirm_answer()}, .typed = {"975310"}});
   EXPECT_EQ(result.exit_code, ExitCode::ok) << result.err;
   std::ifstream in(path, std::ios::binary);
   const std::string written((std::istreambuf_iterator<char>(in)), {});
@@ -195,14 +183,13 @@ TEST(JsonEnable, PrintsTheApiAnswerAndNeverPrompts) {
 }
 
 TEST(Confirm, WithJsonPrintsTheAnswerOrTheErrorJson) {
-  const auto ok = run({.invocation = {.command = Command::confirm, .json = true, .code = "975310"},
-                       .answers = {confirm_answer()}});
+  const auto ok =
+      run({.invocation = {.command = Command::confirm, .json = true, .code = "975310"}, .answers = {confirm_answer()}});
   EXPECT_EQ(ok.exit_code, ExitCode::ok);
   EXPECT_EQ(nlohmann::json::parse(ok.out)["backupCodes"].size(), 10U);
 
-  const auto wrong =
-      run({.invocation = {.command = Command::confirm, .json = true, .code = "975310"},
-           .answers = {error_answer(422, "Invalid OTP code")}});
+  const auto wrong = run({.invocation = {.command = Command::confirm, .json = true, .code = "975310"},
+                          .answers = {error_answer(422, "Invalid OTP code")}});
   EXPECT_EQ(wrong.exit_code, ExitCode::refused);
   EXPECT_EQ(nlohmann::json::parse(wrong.out)["error"], "Invalid OTP code");
   EXPECT_EQ(wrong.requests.size(), 1U) << "a code from the command line is sent once";
@@ -216,30 +203,27 @@ TEST(Confirm, NothingPendingIsAWrongState) {
 }
 
 TEST(Confirm, AMalformedCommandLineCodeIsAUsageErrorAndNotSent) {
-  const auto result = run({.invocation = {.command = Command::confirm, .code = "12;56"},
-                           .answers = {confirm_answer()}});
+  const auto result =
+      run({.invocation = {.command = Command::confirm, .code = "12;56"}, .answers = {confirm_answer()}});
   EXPECT_EQ(result.exit_code, ExitCode::usage);
   EXPECT_TRUE(result.requests.empty());
 }
 
 TEST(Status, ReadsOutTheState) {
-  const std::string body =
-      R"({"enabled":true,"pending":false,"backupCodesRemaining":8,"lockedUntil":null})";
-  const auto human =
-      run({.invocation = {.command = Command::status}, .answers = {http_response(200, body)}});
+  const std::string body = R"({"enabled":true,"pending":false,"backupCodesRemaining":8,"lockedUntil":null})";
+  const auto human = run({.invocation = {.command = Command::status}, .answers = {http_response(200, body)}});
   EXPECT_EQ(human.exit_code, ExitCode::ok);
   EXPECT_EQ(human.out, "Two-factor login: on\nBackup codes left: 8\n");
   EXPECT_TRUE(human.requests.at(0).head.starts_with("GET /v2/auth/otp/status "));
 
-  const auto json = run({.invocation = {.command = Command::status, .json = true},
-                         .answers = {http_response(200, body)}});
+  const auto json =
+      run({.invocation = {.command = Command::status, .json = true}, .answers = {http_response(200, body)}});
   EXPECT_EQ(nlohmann::json::parse(json.out), nlohmann::json::parse(body));
 }
 
 TEST(Status, AnAbsentDaemonIsExitThreeWithTheFix) {
   const TemporaryDirectory directory;
-  const auto result = run(
-      {.invocation = {.command = Command::status, .socket_path = directory.path() + "/none.sock"}});
+  const auto result = run({.invocation = {.command = Command::status, .socket_path = directory.path() + "/none.sock"}});
   EXPECT_EQ(result.exit_code, ExitCode::unreachable);
   EXPECT_TRUE(contains(result.err, "otpd is not running"));
   EXPECT_TRUE(contains(result.err, "systemctl start otpd.socket"));
@@ -256,9 +240,8 @@ TEST(Disable, PromptsForACodeAndSaysItIsOff) {
 }
 
 TEST(Disable, ForAnotherUserSendsTheHeaderAndExplainsA401) {
-  const auto result =
-      run({.invocation = {.command = Command::disable, .user = "alice", .code = "975310"},
-           .answers = {error_answer(401, "Unauthorized")}});
+  const auto result = run({.invocation = {.command = Command::disable, .user = "alice", .code = "975310"},
+                           .answers = {error_answer(401, "Unauthorized")}});
   EXPECT_EQ(result.exit_code, ExitCode::refused);
   EXPECT_TRUE(contains(result.requests.at(0).head, "\r\nX-OTP-User: alice\r\n"));
   EXPECT_TRUE(contains(result.err, "only root may act for another user"));
@@ -272,10 +255,9 @@ TEST(Disable, NotOnIsAWrongState) {
 }
 
 TEST(BackupCodes, PrintsTheNewSet) {
-  const auto result =
-      run({.invocation = {.command = Command::backup_codes},
-           .answers = {http_response(200, nlohmann::json{{"backupCodes", kBackupCodes}}.dump())},
-           .typed = {"975310"}});
+  const auto result = run({.invocation = {.command = Command::backup_codes},
+                           .answers = {http_response(200, nlohmann::json{{"backupCodes", kBackupCodes}}.dump())},
+                           .typed = {"975310"}});
   EXPECT_EQ(result.exit_code, ExitCode::ok);
   for (const auto& code : kBackupCodes) EXPECT_TRUE(contains(result.out, code)) << code;
   EXPECT_TRUE(contains(result.out, "old backup codes no longer work"));

@@ -9,8 +9,7 @@ namespace otpd::cli {
 namespace {
 
 TEST(GroupInFours, SplitsAThirtyTwoCharacterSecret) {
-  EXPECT_EQ(group_in_fours("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"),
-            "JBSW Y3DP EHPK 3PXP JBSW Y3DP EHPK 3PXP");
+  EXPECT_EQ(group_in_fours("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"), "JBSW Y3DP EHPK 3PXP JBSW Y3DP EHPK 3PXP");
 }
 
 TEST(GroupInFours, LeavesARaggedTailAndShortInputAlone) {
@@ -53,14 +52,14 @@ TEST(PrintBackupCodes, ReadsThemFromAnAnswer) {
 }
 
 TEST(DescribeStatus, OnWithCodesLeft) {
-  const auto status = nlohmann::json::parse(
-      R"({"enabled":true,"pending":false,"backupCodesRemaining":9,"lockedUntil":null})");
+  const auto status =
+      nlohmann::json::parse(R"({"enabled":true,"pending":false,"backupCodesRemaining":9,"lockedUntil":null})");
   EXPECT_EQ(describe_status(status, 1'700'000'000), "Two-factor login: on\nBackup codes left: 9\n");
 }
 
 TEST(DescribeStatus, OffWithAPendingSetUp) {
-  const auto status = nlohmann::json::parse(
-      R"({"enabled":false,"pending":true,"backupCodesRemaining":0,"lockedUntil":null})");
+  const auto status =
+      nlohmann::json::parse(R"({"enabled":false,"pending":true,"backupCodesRemaining":0,"lockedUntil":null})");
   const auto text = describe_status(status, 1'700'000'000);
   EXPECT_TRUE(text.starts_with("Two-factor login: off\n"));
   EXPECT_NE(text.find("otp-enroll confirm"), std::string::npos);
@@ -69,8 +68,7 @@ TEST(DescribeStatus, OffWithAPendingSetUp) {
 
 TEST(DescribeStatus, FewCodesAndALockout) {
   const std::time_t now = 1'700'000'000;
-  auto status =
-      nlohmann::json::parse(R"({"enabled":true,"pending":false,"backupCodesRemaining":1})");
+  auto status = nlohmann::json::parse(R"({"enabled":true,"pending":false,"backupCodesRemaining":1})");
   status["lockedUntil"] = now + 30;
   const auto text = describe_status(status, now);
   EXPECT_NE(text.find("otp-enroll backup-codes"), std::string::npos);
@@ -93,8 +91,7 @@ TEST(OtpauthUri, ReadsIssuerAndAccountFromTheLabel) {
 }
 
 TEST(OtpauthUri, PercentDecodesTheLabelIncludingAnEscapedColon) {
-  const auto details =
-      parse_otpauth_uri("otpauth://totp/ACME%20Co%3A%20john.doe%40example.com?secret=X");
+  const auto details = parse_otpauth_uri("otpauth://totp/ACME%20Co%3A%20john.doe%40example.com?secret=X");
   ASSERT_TRUE(details);
   EXPECT_EQ(details->issuer, "ACME Co");
   EXPECT_EQ(details->account, "john.doe@example.com");

@@ -33,13 +33,11 @@ TEST(DescribeRefusal, NamesTheLockoutTime) {
 
 TEST(DescribeRefusal, ABusyHashingQueueIsNoLockout) {
   const auto busy = answer(429, nlohmann::json{{"error", http_api::kErrorHashingBusyForUser}}.dump());
-  EXPECT_EQ(describe_refusal(busy, {}),
-            "otpd answered HTTP 429: " + std::string(http_api::kErrorHashingBusyForUser));
+  EXPECT_EQ(describe_refusal(busy, {}), "otpd answered HTTP 429: " + std::string(http_api::kErrorHashingBusyForUser));
 }
 
 TEST(DescribeRefusal, UsesTheCallersWordsForAWrongState) {
-  EXPECT_EQ(describe_refusal(answer(409, R"({"error":"2FA is already active"})"),
-                             {.wrong_state = "already on"}),
+  EXPECT_EQ(describe_refusal(answer(409, R"({"error":"2FA is already active"})"), {.wrong_state = "already on"}),
             "already on");
   EXPECT_EQ(describe_refusal(answer(409, R"({"error":"2FA is already active"})"), {}),
             "otpd answered HTTP 409: 2FA is already active");
@@ -48,11 +46,9 @@ TEST(DescribeRefusal, UsesTheCallersWordsForAWrongState) {
 TEST(DescribeRefusal, ExplainsExpiryWrongCodesAndActingForOthers) {
   EXPECT_NE(describe_refusal(answer(410), {}).find("run otp-enroll again"), std::string::npos);
   EXPECT_EQ(describe_refusal(answer(422, R"({"error":"Invalid OTP code"})"), {}), "wrong code");
-  EXPECT_EQ(
-      describe_refusal(answer(401, R"({"error":"Unauthorized"})"), {.acting_for_other_user = true}),
-      "only root may act for another user (--user)");
-  EXPECT_EQ(describe_refusal(answer(401, R"({"error":"Unauthorized"})"), {}),
-            "otpd answered HTTP 401: Unauthorized");
+  EXPECT_EQ(describe_refusal(answer(401, R"({"error":"Unauthorized"})"), {.acting_for_other_user = true}),
+            "only root may act for another user (--user)");
+  EXPECT_EQ(describe_refusal(answer(401, R"({"error":"Unauthorized"})"), {}), "otpd answered HTTP 401: Unauthorized");
 }
 
 TEST(DescribeRefusal, CopesWithABodyThatIsNotJson) {
@@ -62,8 +58,7 @@ TEST(DescribeRefusal, CopesWithABodyThatIsNotJson) {
 }
 
 TEST(DescribeTransportError, TellsHowToStartOtpd) {
-  for (const auto kind :
-       {TransportErrorKind::socket_missing, TransportErrorKind::connection_refused}) {
+  for (const auto kind : {TransportErrorKind::socket_missing, TransportErrorKind::connection_refused}) {
     const auto text = describe_transport_error({kind, ""}, "/run/otpd/api.sock");
     EXPECT_NE(text.find("otpd is not running"), std::string::npos) << text;
     EXPECT_NE(text.find("/run/otpd/api.sock"), std::string::npos) << text;

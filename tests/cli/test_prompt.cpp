@@ -24,8 +24,7 @@ struct Pipe {
     write_end.reset(fds[1]);
   }
   void write(std::string_view text) const {
-    ASSERT_EQ(::write(write_end.get(), text.data(), text.size()),
-              static_cast<ssize_t>(text.size()));
+    ASSERT_EQ(::write(write_end.get(), text.data(), text.size()), static_cast<ssize_t>(text.size()));
   }
   UniqueFd read_end;
   UniqueFd write_end;

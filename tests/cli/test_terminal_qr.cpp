@@ -77,8 +77,7 @@ void write_pgm(const std::string& path, const LightRows& rows, int scale) {
   out << "P5\n" << width << ' ' << rows.size() * static_cast<std::size_t>(scale) << "\n255\n";
   for (const auto& row : rows) {
     std::string pixels;
-    for (const bool light : row)
-      pixels.append(static_cast<std::size_t>(scale), light ? '\xff' : '\0');
+    for (const bool light : row) pixels.append(static_cast<std::size_t>(scale), light ? '\xff' : '\0');
     for (int i = 0; i < scale; ++i) out << pixels;
   }
 }

@@ -51,10 +51,10 @@ std::string code_at_step(const std::string& secret, std::int64_t step) {
 
 enum class Operation { confirm, verify_totp, verify_backup, regenerate, disable };
 const std::map<Operation, const char*> kNames{{Operation::confirm, "confirm"},
-                                               {Operation::verify_totp, "verify-totp"},
-                                               {Operation::verify_backup, "verify-backup"},
-                                               {Operation::regenerate, "regenerate"},
-                                               {Operation::disable, "disable"}};
+                                              {Operation::verify_totp, "verify-totp"},
+                                              {Operation::verify_backup, "verify-backup"},
+                                              {Operation::regenerate, "regenerate"},
+                                              {Operation::disable, "disable"}};
 
 // What the test knows for sure about the user, from acknowledged answers only.
 struct Model {

@@ -33,10 +33,10 @@ class DatabaseFaultTest : public OtpdTest {
   // otpd on this test's paths, run until it exits (for a start that must fail).
   OtpdRun start_to_exit() {
     const auto& paths = env().otpd.paths();
-    return run_otpd_to_exit(env().dir,
-                            {"--config", paths.config.string(), "--database", paths.database.string(),
-                             "--socket", paths.socket.string()},
-                            {{"DBUS_SYSTEM_BUS_ADDRESS", bus_address()}});
+    return run_otpd_to_exit(
+        env().dir,
+        {"--config", paths.config.string(), "--database", paths.database.string(), "--socket", paths.socket.string()},
+        {{"DBUS_SYSTEM_BUS_ADDRESS", bus_address()}});
   }
 
   void remove_database() {

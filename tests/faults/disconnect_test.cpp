@@ -36,8 +36,7 @@ class DisconnectTest : public OtpdTest {
 
   // After wrong codes whose answers nobody read: every one that otpd checked (and
   // logged) counts, so exactly the rest of the limit is left to a client that waits.
-  void expect_every_checked_code_counted(const std::string& route, const std::string& event,
-                                         const std::string& wrong) {
+  void expect_every_checked_code_counted(const std::string& route, const std::string& event, const std::string& wrong) {
     for (int attempt = 0; attempt < kMaxFailures; ++attempt) hang_up_with(route, wrong);
     ASSERT_EQ(http_get(socket(), "/v2/auth/otp/status", kAsUser).status, 200);  // after the hung-up ones
     const auto checked = static_cast<int>(logged(event));

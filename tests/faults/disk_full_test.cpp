@@ -59,8 +59,7 @@ TEST_F(DiskFullTest, WritesFailClearlyWithNothingHalfWrittenAndSucceedOnceThereI
   const std::string code = totp_code(enrolled.secret);
   const auto login = bus_verify(bus_address(), kUser, code);
   EXPECT_EQ(login.error_name, protocol::bus_error::kInternal) << login.outcome;
-  EXPECT_NE(otpd_->log_text().find("failed: a database statement failed: database or disk is full"),
-            std::string::npos)
+  EXPECT_NE(otpd_->log_text().find("failed: a database statement failed: database or disk is full"), std::string::npos)
       << otpd_->log_text();
 
   // What failed changed nothing: the old set is whole, the codes are unused.
@@ -88,10 +87,10 @@ TEST_F(DiskFullTest, AFullDiskAtStartStopsOtpdWithAClearMessage) {
   }
   disk_->fill();
   const auto& paths = otpd_->paths();
-  const auto run = run_otpd_to_exit(dir_,
-                                    {"--config", paths.config.string(), "--database", paths.database.string(),
-                                     "--socket", paths.socket.string()},
-                                    {{"DBUS_SYSTEM_BUS_ADDRESS", bus_address()}});
+  const auto run = run_otpd_to_exit(
+      dir_,
+      {"--config", paths.config.string(), "--database", paths.database.string(), "--socket", paths.socket.string()},
+      {{"DBUS_SYSTEM_BUS_ADDRESS", bus_address()}});
   EXPECT_NE(run.status, 0);
   EXPECT_NE(run.output.find("otpd: "), std::string::npos) << run.output;
   disk_->make_room();

@@ -101,9 +101,9 @@ struct Scene {
 
 struct Row {
   const char* name;
-  int module_result;                  // pam_otp.so's own answer, without nullok
+  int module_result;  // pam_otp.so's own answer, without nullok
   int module_result_with_nullok;
-  bool accepted_code = false;         // the one kind of row that may pass every stack
+  bool accepted_code = false;  // the one kind of row that may pass every stack
   const char* user = kEnrolledUser;
   std::function<void(Scene&)> arrange = [](Scene&) {};
   // The code typed in the `run`th stack (0..3); by default a right TOTP code.
@@ -117,23 +117,33 @@ struct Row {
 std::ostream& operator<<(std::ostream& out, const Row& row) { return out << row.name; }
 
 const Row kRows[] = {
-    {.name = "right_code", .module_result = PAM_SUCCESS, .module_result_with_nullok = PAM_SUCCESS,
+    {.name = "right_code",
+     .module_result = PAM_SUCCESS,
+     .module_result_with_nullok = PAM_SUCCESS,
      .accepted_code = true},
-    {.name = "right_backup_code", .module_result = PAM_SUCCESS, .module_result_with_nullok = PAM_SUCCESS,
+    {.name = "right_backup_code",
+     .module_result = PAM_SUCCESS,
+     .module_result_with_nullok = PAM_SUCCESS,
      .accepted_code = true,
      .answer = [](Scene& scene, int run) { return scene.enrolled.backup_codes.at(static_cast<std::size_t>(run)); }},
-    {.name = "wrong_code", .module_result = PAM_AUTH_ERR, .module_result_with_nullok = PAM_AUTH_ERR,
+    {.name = "wrong_code",
+     .module_result = PAM_AUTH_ERR,
+     .module_result_with_nullok = PAM_AUTH_ERR,
      .answer = [](Scene& scene, int) { return support::wrong_totp_code(scene.enrolled.secret); }},
-    {.name = "replayed_code", .module_result = PAM_AUTH_ERR, .module_result_with_nullok = PAM_AUTH_ERR,
+    {.name = "replayed_code",
+     .module_result = PAM_AUTH_ERR,
+     .module_result_with_nullok = PAM_AUTH_ERR,
      .arrange =
          [](Scene& scene) {
-           ASSERT_EQ(support::bus_verify(scene.bus.address(), kEnrolledUser,
-                                         support::totp_code(scene.enrolled.secret, 3))
-                         .outcome,
-                     "ok");
+           ASSERT_EQ(
+               support::bus_verify(scene.bus.address(), kEnrolledUser, support::totp_code(scene.enrolled.secret, 3))
+                   .outcome,
+               "ok");
          },
      .answer = [](Scene& scene, int) { return support::totp_code(scene.enrolled.secret, 3); }},
-    {.name = "locked_out", .module_result = PAM_MAXTRIES, .module_result_with_nullok = PAM_MAXTRIES,
+    {.name = "locked_out",
+     .module_result = PAM_MAXTRIES,
+     .module_result_with_nullok = PAM_MAXTRIES,
      .arrange =
          [](Scene& scene) {
            for (int attempt = 0; attempt < 5; ++attempt) {
@@ -141,29 +151,48 @@ const Row kRows[] = {
                                        support::wrong_totp_code(scene.enrolled.secret));
            }
          }},
-    {.name = "not_enrolled", .module_result = PAM_AUTH_ERR, .module_result_with_nullok = PAM_IGNORE,
+    {.name = "not_enrolled",
+     .module_result = PAM_AUTH_ERR,
+     .module_result_with_nullok = PAM_IGNORE,
      .user = kUnenrolledUser},
-    {.name = "otpd_stopped", .module_result = PAM_AUTHINFO_UNAVAIL,
-     .module_result_with_nullok = PAM_AUTHINFO_UNAVAIL, .arrange = [](Scene& scene) { scene.otpd.stop(); }},
-    {.name = "otpd_frozen", .module_result = PAM_AUTHINFO_UNAVAIL,
+    {.name = "otpd_stopped",
+     .module_result = PAM_AUTHINFO_UNAVAIL,
+     .module_result_with_nullok = PAM_AUTHINFO_UNAVAIL,
+     .arrange = [](Scene& scene) { scene.otpd.stop(); }},
+    {.name = "otpd_frozen",
+     .module_result = PAM_AUTHINFO_UNAVAIL,
      .module_result_with_nullok = PAM_AUTHINFO_UNAVAIL,
      .arrange = [](Scene& scene) { scene.otpd.process().signal(SIGSTOP); }},
-    {.name = "bus_daemon_gone", .module_result = PAM_AUTHINFO_UNAVAIL,
+    {.name = "bus_daemon_gone",
+     .module_result = PAM_AUTHINFO_UNAVAIL,
+     .module_result_with_nullok = PAM_AUTHINFO_UNAVAIL,
+     .arrange = [](Scene& scene) { scene.bus_address_override = "unix:path=" + (scene.dir / "no-bus-here").string(); }},
+    {.name = "bus_name_owned_by_non_root",
+     .module_result = PAM_AUTHINFO_UNAVAIL,
      .module_result_with_nullok = PAM_AUTHINFO_UNAVAIL,
      .arrange =
-         [](Scene& scene) { scene.bus_address_override = "unix:path=" + (scene.dir / "no-bus-here").string(); }},
-    {.name = "bus_name_owned_by_non_root", .module_result = PAM_AUTHINFO_UNAVAIL,
-     .module_result_with_nullok = PAM_AUTHINFO_UNAVAIL,
-     .arrange = [](Scene& scene) { scene.start_impostor({"--outcome", "ok"}, kNobody); },
+         [](Scene& scene) {
+           scene.start_impostor({"--outcome", "ok"}, kNobody);
+         },
      .permissive_bus = true},
-    {.name = "malformed_reply", .module_result = PAM_AUTHINFO_UNAVAIL,
+    {.name = "malformed_reply",
+     .module_result = PAM_AUTHINFO_UNAVAIL,
      .module_result_with_nullok = PAM_AUTHINFO_UNAVAIL,
-     .arrange = [](Scene& scene) { scene.start_impostor({"--verify", "malformed"}); }},
-    {.name = "disk_full", .module_result = PAM_AUTHINFO_UNAVAIL, .module_result_with_nullok = PAM_AUTHINFO_UNAVAIL,
-     .arrange = [](Scene& scene) { scene.disk->fill(); }, .small_disk = true},
-    {.name = "database_deleted_under_otpd", .module_result = PAM_AUTHINFO_UNAVAIL,
-     .module_result_with_nullok = PAM_AUTHINFO_UNAVAIL, .arrange = [](Scene& scene) { scene.remove_database(); }},
-    {.name = "database_corrupt", .module_result = PAM_AUTHINFO_UNAVAIL,
+     .arrange =
+         [](Scene& scene) {
+           scene.start_impostor({"--verify", "malformed"});
+         }},
+    {.name = "disk_full",
+     .module_result = PAM_AUTHINFO_UNAVAIL,
+     .module_result_with_nullok = PAM_AUTHINFO_UNAVAIL,
+     .arrange = [](Scene& scene) { scene.disk->fill(); },
+     .small_disk = true},
+    {.name = "database_deleted_under_otpd",
+     .module_result = PAM_AUTHINFO_UNAVAIL,
+     .module_result_with_nullok = PAM_AUTHINFO_UNAVAIL,
+     .arrange = [](Scene& scene) { scene.remove_database(); }},
+    {.name = "database_corrupt",
+     .module_result = PAM_AUTHINFO_UNAVAIL,
      .module_result_with_nullok = PAM_AUTHINFO_UNAVAIL,
      .arrange =
          [](Scene& scene) {
@@ -201,8 +230,7 @@ TEST_P(PamMatrixTest, OnlyAnAcceptedCodeOrNullokForTheUnenrolledPasses) {
     const int expected = stack_result(stack, module_result);
     Conversation conversation{{row.answer(*scene_, run)}};
     const int result = authenticate(service(stack, nullok), row.user, conversation, expected).result;
-    EXPECT_EQ(result, expected) << service(stack, nullok) << ": pam_otp.so should have returned "
-                                << module_result;
+    EXPECT_EQ(result, expected) << service(stack, nullok) << ": pam_otp.so should have returned " << module_result;
     const bool may_pass = row.accepted_code || (nullok && module_result == PAM_IGNORE);
     if (!may_pass) {
       EXPECT_NE(result, PAM_SUCCESS) << service(stack, nullok) << " let a " << row.name << " in";

@@ -44,8 +44,7 @@ constexpr std::array<Route, 8> kRoutes{{
 }};
 
 // What otpd holds for a user, by both of its accounts.
-std::string state_of(const std::string& bus_address, const std::filesystem::path& database,
-                     const std::string& user) {
+std::string state_of(const std::string& bus_address, const std::filesystem::path& database, const std::string& user) {
   const auto status = bus_status(bus_address, user);
   const auto stored = stored_user(database, user);
   return serialize(status) + " stored " + stored.state.value_or("nothing") + " with " +
@@ -101,7 +100,7 @@ TEST_F(AuthorizationTest, ActingForAnotherUserWithTheHeaderIsUnauthorizedOnEvery
 }
 
 TEST_F(AuthorizationTest, NamingAnotherUserInTheBodyIsABadRequestOnEveryRoute) {
-  const json kClaims[] = {{{"user", kVictim}}, {{"uid", 1}},          {{"username", kVictim}},
+  const json kClaims[] = {{{"user", kVictim}}, {{"uid", 1}},           {{"username", kVictim}},
                           {{"userId", 1}},     {{"user_id", kVictim}}, {{"X-OTP-User", kVictim}},
                           {{"User", kVictim}}, {{"UID", "1"}}};
   for (const auto& claim : kClaims) {

@@ -44,9 +44,9 @@ class PendingRequest {
     if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
       throw std::runtime_error("cannot connect to otpd");
     }
-    const std::string raw = "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nX-OTP-User: " +
-                            user + "\r\nContent-Type: application/json\r\nContent-Length: " +
-                            std::to_string(body.size()) + "\r\n\r\n" + body;
+    const std::string raw =
+        "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nX-OTP-User: " + user +
+        "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
     if (::send(fd_, raw.data(), raw.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(raw.size())) {
       throw std::runtime_error("cannot send the request");
     }
@@ -211,8 +211,8 @@ TEST_F(BackupCodeHashingTest, Seed004CodesAndRegeneratedCodesWorkAsBefore) {
   EXPECT_FALSE(confirmed.json().contains("backupCodes"));
   EXPECT_EQ(bus_verify(bus_address(), "lp", preissued[0]).outcome, "ok_backup");
 
-  const auto regenerated = http_post(socket(), std::string(http_api::kBackupCodesRoute),
-                                     {{"code", preissued[1]}}, {{"X-OTP-User", "lp"}});
+  const auto regenerated =
+      http_post(socket(), std::string(http_api::kBackupCodesRoute), {{"code", preissued[1]}}, {{"X-OTP-User", "lp"}});
   ASSERT_EQ(regenerated.status, 200) << regenerated.body;
   const auto fresh = regenerated.json()["backupCodes"].get<std::vector<std::string>>();
   ASSERT_EQ(fresh.size(), 10U);

@@ -71,7 +71,8 @@ TEST_F(BusTest, AUserWithoutEnrollmentIsNotEnrolled) {
 TEST_F(BusTest, FiveFailuresLockTheUserOutEvenForTheRightCode) {
   const auto enrolled = enroll_as_root(socket(), "daemon");
   const std::string wrong = wrong_code_for(enrolled);
-  for (int attempt = 1; attempt < 5; ++attempt) EXPECT_EQ(bus_verify(bus_address(), "daemon", wrong).outcome, "invalid");
+  for (int attempt = 1; attempt < 5; ++attempt)
+    EXPECT_EQ(bus_verify(bus_address(), "daemon", wrong).outcome, "invalid");
   const auto fifth = bus_verify(bus_address(), "daemon", wrong);
   EXPECT_EQ(fifth.outcome, "invalid");
   EXPECT_NE(fifth.message.find("Too many failed attempts; try again in"), std::string::npos) << fifth.message;
@@ -108,9 +109,9 @@ TEST_F(BusTest, TwentyConcurrentAttemptsWithOneCodeGiveExactlyOneSuccess) {
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(std::count(outcomes.begin(), outcomes.end(), "ok"), 1);
   // Four of the nineteen replays lock the user out; the rest find the lock.
-  EXPECT_EQ(std::count(outcomes.begin(), outcomes.end(), "replayed") +
-                std::count(outcomes.begin(), outcomes.end(), "locked"),
-            19);
+  EXPECT_EQ(
+      std::count(outcomes.begin(), outcomes.end(), "replayed") + std::count(outcomes.begin(), outcomes.end(), "locked"),
+      19);
 }
 
 TEST_F(BusTest, StatusAndReset) {
@@ -135,11 +136,11 @@ TEST_F(BusTest, MalformedArgumentsAreRefusedWithANamedError) {
 
 TEST_F(BusTest, AnUnprivilegedCallerIsRefusedByTheBusPolicy) {
   const auto enrolled = enroll_as_root(socket(), "daemon");
-  for (const auto& reply : {deserialize_bus_reply(run_as(kNobodyUid, [&] {
-                              return serialize(bus_verify(bus_address(), "daemon", totp_code(enrolled.secret)));
-                            })),
-                            deserialize_bus_reply(run_as(kNobodyUid, [&] { return serialize(bus_status(bus_address(), "daemon")); })),
-                            deserialize_bus_reply(run_as(kNobodyUid, [&] { return serialize(bus_reset(bus_address(), "daemon")); }))}) {
+  for (const auto& reply :
+       {deserialize_bus_reply(run_as(
+            kNobodyUid, [&] { return serialize(bus_verify(bus_address(), "daemon", totp_code(enrolled.secret))); })),
+        deserialize_bus_reply(run_as(kNobodyUid, [&] { return serialize(bus_status(bus_address(), "daemon")); })),
+        deserialize_bus_reply(run_as(kNobodyUid, [&] { return serialize(bus_reset(bus_address(), "daemon")); }))}) {
     EXPECT_EQ(reply.error_name, "org.freedesktop.DBus.Error.AccessDenied");
   }
   EXPECT_EQ(bus_verify(bus_address(), "daemon", totp_code(enrolled.secret)).outcome, "ok") << "the code stayed unused";
@@ -153,9 +154,8 @@ class PermissiveBusTest : public OtpdTest {
 TEST_F(PermissiveBusTest, OtpdItselfRefusesAnUnprivilegedCaller) {
   const auto enrolled = enroll_as_root(socket(), "daemon");
   const std::string denied(protocol::bus_error::kAccessDenied);
-  const auto verify = deserialize_bus_reply(run_as(kNobodyUid, [&] {
-    return serialize(bus_verify(bus_address(), "daemon", totp_code(enrolled.secret)));
-  }));
+  const auto verify = deserialize_bus_reply(
+      run_as(kNobodyUid, [&] { return serialize(bus_verify(bus_address(), "daemon", totp_code(enrolled.secret))); }));
   EXPECT_EQ(verify.error_name, denied);
   EXPECT_EQ(deserialize_bus_reply(run_as(kDaemonUid, [&] { return serialize(bus_reset(bus_address(), "daemon")); }))
                 .error_name,

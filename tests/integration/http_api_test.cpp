@@ -69,7 +69,8 @@ TEST_F(HttpApiTest, ConfirmActivatesAndHandsOutTenBackupCodes) {
   expect_backup_codes(confirmed.json()["backupCodes"]);
 
   const auto status = http_get(socket(), "/v2/auth/otp/status", kAsDaemonUser).json();
-  EXPECT_EQ(status, (json{{"enabled", true}, {"pending", false}, {"backupCodesRemaining", 10}, {"lockedUntil", nullptr}}));
+  EXPECT_EQ(status,
+            (json{{"enabled", true}, {"pending", false}, {"backupCodesRemaining", 10}, {"lockedUntil", nullptr}}));
 }
 
 TEST_F(HttpApiTest, TheConfirmingCodeCannotLogIn) {
@@ -113,7 +114,8 @@ TEST_F(HttpApiTest, CodeMustBeAPresentString) {
 
 TEST_F(HttpApiTest, DisableWithATotpCodeTurnsItOff) {
   const auto enrolled = enroll_as_root(socket(), "daemon");
-  const auto response = http_post(socket(), "/v2/auth/otp/disable", {{"code", totp_code(enrolled.secret)}}, kAsDaemonUser);
+  const auto response =
+      http_post(socket(), "/v2/auth/otp/disable", {{"code", totp_code(enrolled.secret)}}, kAsDaemonUser);
   ASSERT_EQ(response.status, 200) << response.body;
   EXPECT_EQ(response.json(), (json{{"success", true}}));
   EXPECT_EQ(http_get(socket(), "/v2/auth/otp/status", kAsDaemonUser).json()["enabled"], false);
@@ -167,7 +169,8 @@ TEST_F(HttpApiTest, WrongCodesLockTheUserOutWithRetryAfter) {
   for (int attempt = 1; attempt <= 5; ++attempt) {
     EXPECT_EQ(http_post(socket(), "/v2/auth/otp/disable", {{"code", "zzzz-zzzz"}}, kAsDaemonUser).status, 422);
   }
-  const auto locked = http_post(socket(), "/v2/auth/otp/disable", {{"code", totp_code(enrolled.secret)}}, kAsDaemonUser);
+  const auto locked =
+      http_post(socket(), "/v2/auth/otp/disable", {{"code", totp_code(enrolled.secret)}}, kAsDaemonUser);
   ASSERT_EQ(locked.status, 429);
   const int retry_after = locked.json()["retryAfter"];
   EXPECT_GT(retry_after, 0);
@@ -251,9 +254,8 @@ TEST_F(HttpApiTest, OversizeHeadersAreRefused) {
 }
 
 TEST_F(HttpApiTest, AnUnprivilegedUserEnrollsThemself) {
-  const auto response = deserialize(run_as(kNobodyUid, [&] {
-    return serialize(http_post(socket(), "/v2/auth/otp/enable", json::object()));
-  }));
+  const auto response = deserialize(
+      run_as(kNobodyUid, [&] { return serialize(http_post(socket(), "/v2/auth/otp/enable", json::object())); }));
   ASSERT_EQ(response.status, 200) << response.body;
   EXPECT_NE(response.json()["otpauthUri"].get<std::string>().find(":nobody?"), std::string::npos);
   EXPECT_EQ(http_get(socket(), "/v2/auth/otp/status", {{"X-OTP-User", "nobody"}}).json()["pending"], true);
@@ -277,16 +279,14 @@ TEST_F(HttpApiTest, AnAuthorizationHeaderIsIgnored) {
 }
 
 TEST_F(HttpApiTest, AUidWithoutAPasswdEntryIsUnauthorized) {
-  const auto response = deserialize(run_as(kUidWithoutUser, [&] {
-    return serialize(http_get(socket(), "/v2/auth/otp/status"));
-  }));
+  const auto response =
+      deserialize(run_as(kUidWithoutUser, [&] { return serialize(http_get(socket(), "/v2/auth/otp/status")); }));
   EXPECT_EQ(response.status, 401);
 }
 
 TEST_F(HttpApiTest, RootNamingAnUnknownUserIsABadRequest) {
   EXPECT_EQ(http_get(socket(), "/v2/auth/otp/status", {{"X-OTP-User", "no-such-user-here"}}).status, 400);
-  EXPECT_EQ(http_get(socket(), "/v2/auth/otp/status", {{"X-OTP-User", "daemon"}, {"X-OTP-User", "root"}}).status,
-            400);
+  EXPECT_EQ(http_get(socket(), "/v2/auth/otp/status", {{"X-OTP-User", "daemon"}, {"X-OTP-User", "root"}}).status, 400);
 }
 
 }  // namespace

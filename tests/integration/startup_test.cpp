@@ -19,8 +19,9 @@ class StartupTest : public ::testing::Test {
 
   OtpdRun run_with_config(const std::string& config_text) {
     write_file(dir_ / "bad.conf", config_text);
-    return run_otpd_to_exit(dir_, {"--config", (dir_ / "bad.conf").string(), "--database",
-                                   (dir_ / "db/otpd.db").string(), "--socket", (dir_ / "api.sock").string()},
+    return run_otpd_to_exit(dir_,
+                            {"--config", (dir_ / "bad.conf").string(), "--database", (dir_ / "db/otpd.db").string(),
+                             "--socket", (dir_ / "api.sock").string()},
                             {{"DBUS_SYSTEM_BUS_ADDRESS", "unix:path=" + (dir_ / "no-bus").string()}});
   }
 
@@ -132,15 +133,16 @@ TEST_F(StartupTest, SocketActivationServesOnThePassedSocket) {
   const PrivateBus bus(dir_);
   write_file(dir_ / "otpd.conf", "");
   const auto socket_path = dir_ / "activated.sock";
-  ChildProcess activator(SpawnOptions{{"/usr/bin/systemd-socket-activate", "-l", socket_path.string(),
-                                       "-E", "DBUS_SYSTEM_BUS_ADDRESS=" + bus.address(), otpd_binary().string(),
-                                       "--config", (dir_ / "otpd.conf").string(), "--database",
-                                       (dir_ / "db/otpd.db").string(), "--socket", (dir_ / "unused.sock").string()},
-                                      {},
-                                      dir_ / "activator.log"});
+  ChildProcess activator(SpawnOptions{
+      {"/usr/bin/systemd-socket-activate", "-l", socket_path.string(), "-E", "DBUS_SYSTEM_BUS_ADDRESS=" + bus.address(),
+       otpd_binary().string(), "--config", (dir_ / "otpd.conf").string(), "--database", (dir_ / "db/otpd.db").string(),
+       "--socket", (dir_ / "unused.sock").string()},
+      {},
+      dir_ / "activator.log"});
   // It says so once it listens; a connection before that would be refused.
-  ASSERT_TRUE(wait_for(dir_.path(), [&] { return read_file(dir_ / "activator.log").find("Listening on") != std::string::npos; }))
-      << read_file(dir_ / "activator.log");
+  ASSERT_TRUE(wait_for(dir_.path(), [&] {
+    return read_file(dir_ / "activator.log").find("Listening on") != std::string::npos;
+  })) << read_file(dir_ / "activator.log");
   const auto response = http_get(socket_path, "/v2/auth/otp/status", {{"X-OTP-User", "daemon"}});
   EXPECT_EQ(response.status, 200) << read_file(dir_ / "activator.log");
   EXPECT_FALSE(std::filesystem::exists(dir_ / "unused.sock"));

@@ -25,9 +25,7 @@ std::optional<Split> split(std::string_view answer, unsigned digits = 6) {
   return Split{std::string{parts->password.view()}, std::string{parts->code.view()}};
 }
 
-TEST(AnswerSplit, PasswordThenSixDigits) {
-  EXPECT_EQ(split("hunter2123456"), (Split{"hunter2", "123456"}));
-}
+TEST(AnswerSplit, PasswordThenSixDigits) { EXPECT_EQ(split("hunter2123456"), (Split{"hunter2", "123456"})); }
 
 TEST(AnswerSplit, PasswordEndingInDigitsKeepsThem) {
   // The trailing run of digits is 7 or 10 long here; the code is the last 6 of it.
@@ -43,9 +41,7 @@ TEST(AnswerSplit, ConfiguredDigitCount) {
   EXPECT_EQ(split("hunter212345678", 6), (Split{"hunter212", "345678"}));
 }
 
-TEST(AnswerSplit, CodeAloneGivesAnEmptyPassword) {
-  EXPECT_EQ(split("123456"), (Split{"", "123456"}));
-}
+TEST(AnswerSplit, CodeAloneGivesAnEmptyPassword) { EXPECT_EQ(split("123456"), (Split{"", "123456"})); }
 
 TEST(AnswerSplit, DashedBackupCode) {
   EXPECT_EQ(split("hunter2abcd-2345"), (Split{"hunter2", "abcd-2345"}));

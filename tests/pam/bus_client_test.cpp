@@ -31,9 +31,7 @@ std::unique_ptr<ReadyChild> start_fake(std::vector<std::string> args = {}) {
   return std::make_unique<ReadyChild>(args);
 }
 
-VerifyRequest request(std::string_view code) {
-  return VerifyRequest{"alice", SecretString{code}, "sshd", "192.0.2.1"};
-}
+VerifyRequest request(std::string_view code) { return VerifyRequest{"alice", SecretString{code}, "sshd", "192.0.2.1"}; }
 
 class BusClientTest : public ::testing::Test {
  protected:
@@ -126,8 +124,7 @@ TEST_F(BusClientTest, NamedErrorReplyIsACallFailureThatNamesTheError) {
   const auto reply = client->verify(request("123456"));
   ASSERT_FALSE(reply);
   EXPECT_EQ(reply.error().failure, BusFailure::call_failed);
-  EXPECT_NE(reply.error().detail.find("org.otpd.Otpd1.Error.AccessDenied"), std::string::npos)
-      << reply.error().detail;
+  EXPECT_NE(reply.error().detail.find("org.otpd.Otpd1.Error.AccessDenied"), std::string::npos) << reply.error().detail;
 }
 
 TEST_F(BusClientTest, OwnerOfAnotherUidIsRefused) {
@@ -203,8 +200,7 @@ TEST(BusClientNoBus, NoBusIsAConnectFailure) {
 }
 
 TEST(BusClientActivation, StartsOtpdByBusActivation) {
-  const PermissiveBus bus{
-      {{"org.otpd.Otpd1", test::path_from_env("FAKE_OTPD") + " --code 111111"}}};
+  const PermissiveBus bus{{{"org.otpd.Otpd1", test::path_from_env("FAKE_OTPD") + " --code 111111"}}};
   const SystemBusAddress address{bus.address()};
   auto client = OtpdClient::connect(kTimeout, getuid());
   ASSERT_TRUE(client) << client.error().detail;

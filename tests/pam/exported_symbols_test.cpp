@@ -33,8 +33,8 @@ std::string output_of(const std::string& command) {
 std::string quoted(const std::string& path) { return "'" + path + "'"; }
 
 TEST(ExportedSymbols, ExactlyTheTwoPamEntryPoints) {
-  const std::string listing = output_of(quoted(env("NM")) + " -D --defined-only --format=posix " +
-                                        quoted(env("PAM_OTP_SO")));
+  const std::string listing =
+      output_of(quoted(env("NM")) + " -D --defined-only --format=posix " + quoted(env("PAM_OTP_SO")));
   std::set<std::string> names;
   std::istringstream lines{listing};
   for (std::string line; std::getline(lines, line);) names.insert(line.substr(0, line.find(' ')));
@@ -42,8 +42,7 @@ TEST(ExportedSymbols, ExactlyTheTwoPamEntryPoints) {
 }
 
 TEST(ExportedSymbols, NeedsOnlyLibcLibpamAndLibsystemd) {
-  const std::string dynamic =
-      output_of(quoted(env("READELF")) + " -d " + quoted(env("PAM_OTP_SO")));
+  const std::string dynamic = output_of(quoted(env("READELF")) + " -d " + quoted(env("PAM_OTP_SO")));
   std::set<std::string> needed;
   std::istringstream lines{dynamic};
   for (std::string line; std::getline(lines, line);) {
@@ -54,10 +53,10 @@ TEST(ExportedSymbols, NeedsOnlyLibcLibpamAndLibsystemd) {
   }
   EXPECT_TRUE(needed.contains("libpam.so.0")) << dynamic;
   for (const std::string& library : needed) {
-    const bool sanitizer = env("SANITIZED") == "1" &&
-                           (library.starts_with("libasan.so") || library.starts_with("libubsan.so"));
-    const bool allowed = library == "libpam.so.0" || library == "libsystemd.so.0" ||
-                         library == "libc.so.6" || library.starts_with("ld-linux") || sanitizer;
+    const bool sanitizer =
+        env("SANITIZED") == "1" && (library.starts_with("libasan.so") || library.starts_with("libubsan.so"));
+    const bool allowed = library == "libpam.so.0" || library == "libsystemd.so.0" || library == "libc.so.6" ||
+                         library.starts_with("ld-linux") || sanitizer;
     EXPECT_TRUE(allowed) << "pam_otp.so needs " << library;
   }
 }

@@ -132,9 +132,9 @@ const sd_bus_vtable kMalformedVtable[] = {
 
 Script parse(int argc, char** argv) {
   Script script;
-  const std::map<std::string_view, std::string*> strings{
-      {"--code", &script.code},     {"--backup", &script.backup}, {"--user", &script.user},
-      {"--status", &script.status}, {"--verify", &script.verify}, {"--record", &script.record}};
+  const std::map<std::string_view, std::string*> strings{{"--code", &script.code},     {"--backup", &script.backup},
+                                                         {"--user", &script.user},     {"--status", &script.status},
+                                                         {"--verify", &script.verify}, {"--record", &script.record}};
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string_view flag = argv[i];
     if (const auto it = strings.find(flag); it != strings.end()) *it->second = argv[i + 1];
@@ -158,9 +158,8 @@ int main(int argc, char** argv) {
   const SdBusUnflushed owned(raw);
   sd_bus* bus = raw;
   if (r >= 0) {
-    r = sd_bus_add_object_vtable(
-        bus, nullptr, protocol::kObjectPath.data(), protocol::kInterface.data(),
-        script.verify == "malformed" ? kMalformedVtable : kVtable, &script);
+    r = sd_bus_add_object_vtable(bus, nullptr, protocol::kObjectPath.data(), protocol::kInterface.data(),
+                                 script.verify == "malformed" ? kMalformedVtable : kVtable, &script);
   }
   if (r >= 0) r = sd_bus_request_name(bus, protocol::kBusName.data(), 0);
   if (r < 0) {

@@ -54,8 +54,8 @@ TEST(ModuleOptions, Timeout) {
 }
 
 TEST(ModuleOptions, BadTimeoutKeepsTheDefaultAndIsReported) {
-  for (const char* arg : {"timeout=", "timeout=0", "timeout=-5", "timeout=abc", "timeout=5s",
-                          "timeout=120001", "timeout=99999999999999999999999"}) {
+  for (const char* arg : {"timeout=", "timeout=0", "timeout=-5", "timeout=abc", "timeout=5s", "timeout=120001",
+                          "timeout=99999999999999999999999"}) {
     const ParsedOptions parsed = parse({arg});
     EXPECT_EQ(parsed.options.timeout, kDefaultTimeout) << arg;
     ASSERT_EQ(parsed.ignored.size(), 1U) << arg;

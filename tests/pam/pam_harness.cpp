@@ -40,8 +40,7 @@ int converse(int count, const pam_message** messages, pam_response** responses, 
 
 std::vector<std::string> take_env(char** envlist) {
   std::vector<std::string> env;
-  for (char** entry = envlist; entry != nullptr && *entry != nullptr; ++entry)
-    env.emplace_back(*entry);
+  for (char** entry = envlist; entry != nullptr && *entry != nullptr; ++entry) env.emplace_back(*entry);
   pamtest_free_env(envlist);
   return env;
 }
@@ -87,14 +86,14 @@ int run_tests_under_pam_wrapper(int argc, char** argv, const PamStacks& stacks) 
   throw std::runtime_error("cannot run the test again under pam_wrapper");
 }
 
-PamRun authenticate(const std::string& service, const std::string& user, Conversation& conversation,
-                    int expected, int flags) {
+PamRun authenticate(const std::string& service, const std::string& user, Conversation& conversation, int expected,
+                    int flags) {
   pam_testcase cases[] = {
       pam_test_flags(PAMTEST_AUTHENTICATE, expected, flags),
       pam_test(PAMTEST_GETENVLIST, PAM_SUCCESS),
   };
-  const pamtest_err err = _pamtest_conv(service.c_str(), user.c_str(), converse, &conversation,
-                                        cases, std::size(cases), nullptr);
+  const pamtest_err err =
+      _pamtest_conv(service.c_str(), user.c_str(), converse, &conversation, cases, std::size(cases), nullptr);
   PamRun run{cases[0].op_rv, {}};
   // libpamtest stops at the first case that differs from its expectation.
   if (err == PAMTEST_ERR_OK) run.env = take_env(cases[1].case_out.envlist);
@@ -104,14 +103,12 @@ PamRun authenticate(const std::string& service, const std::string& user, Convers
 int setcred(const std::string& service, const std::string& user) {
   Conversation conversation;
   pam_testcase cases[] = {pam_test(PAMTEST_SETCRED, PAM_SUCCESS)};
-  (void)_pamtest_conv(service.c_str(), user.c_str(), converse, &conversation, cases,
-                      std::size(cases), nullptr);
+  (void)_pamtest_conv(service.c_str(), user.c_str(), converse, &conversation, cases, std::size(cases), nullptr);
   return cases[0].op_rv;
 }
 
 std::string otp_line(std::string_view options, std::string_view control) {
-  return "auth " + std::string{control} + " " + path_from_env("PAM_OTP_SO") + " " +
-         std::string{options};
+  return "auth " + std::string{control} + " " + path_from_env("PAM_OTP_SO") + " " + std::string{options};
 }
 
 std::string wrapper_module_line(std::string_view module) {

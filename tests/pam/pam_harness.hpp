@@ -47,8 +47,8 @@ using PamStacks = std::map<std::string, Strings>;
 
 // pam_authenticate for `user` on `service`. The PAM environment after it is read only
 // when the result is `expected` (libpamtest stops at the first surprise).
-[[nodiscard]] PamRun authenticate(const std::string& service, const std::string& user,
-                                  Conversation& conversation, int expected, int flags = 0);
+[[nodiscard]] PamRun authenticate(const std::string& service, const std::string& user, Conversation& conversation,
+                                  int expected, int flags = 0);
 [[nodiscard]] int setcred(const std::string& service, const std::string& user);
 
 // "auth required /path/pam_otp.so OPTIONS"

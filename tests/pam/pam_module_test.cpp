@@ -76,8 +76,7 @@ TEST_F(PamModuleTest, RightCodeSucceeds) {
   Conversation conversation{{"123456"}};
   EXPECT_EQ(authenticate("otp", "alice", conversation, PAM_SUCCESS).result, PAM_SUCCESS);
   ASSERT_EQ(conversation.seen.size(), 1U);
-  EXPECT_EQ(conversation.seen[0],
-            std::pair(PAM_PROMPT_ECHO_OFF, std::string{"Verification code: "}));
+  EXPECT_EQ(conversation.seen[0], std::pair(PAM_PROMPT_ECHO_OFF, std::string{"Verification code: "}));
 }
 
 TEST_F(PamModuleTest, WrongCodeFailsAndSaysSo) {
@@ -97,8 +96,7 @@ TEST_F(PamModuleTest, BackupCodeSucceedsAndShowsWhatIsLeft) {
 TEST_F(PamModuleTest, SilentFlagShowsNoMessage) {
   start_otpd();
   Conversation conversation{{"abcd-2345"}};
-  EXPECT_EQ(authenticate("otp", "alice", conversation, PAM_SUCCESS, PAM_SILENT).result,
-            PAM_SUCCESS);
+  EXPECT_EQ(authenticate("otp", "alice", conversation, PAM_SUCCESS, PAM_SILENT).result, PAM_SUCCESS);
   EXPECT_TRUE(conversation.messages(PAM_TEXT_INFO).empty());
 }
 
@@ -188,8 +186,7 @@ TEST_F(PamModuleTest, PromptOptionWithSpaces) {
 TEST_F(PamModuleTest, UnknownOptionIsIgnored) {
   start_otpd();
   Conversation conversation{{"123456"}};
-  EXPECT_EQ(authenticate("otp_unknown_option", "alice", conversation, PAM_SUCCESS).result,
-            PAM_SUCCESS);
+  EXPECT_EQ(authenticate("otp_unknown_option", "alice", conversation, PAM_SUCCESS).result, PAM_SUCCESS);
 }
 
 TEST_F(PamModuleTest, UseAndTryFirstPassTakeTheCodeFromAuthtok) {
@@ -205,8 +202,7 @@ TEST_F(PamModuleTest, UseAndTryFirstPassTakeTheCodeFromAuthtok) {
 TEST_F(PamModuleTest, UseFirstPassWithoutAuthtokFailsWithoutAsking) {
   start_otpd();
   Conversation conversation{{"123456"}};
-  EXPECT_EQ(authenticate("otp_use_first_pass_alone", "alice", conversation, PAM_AUTH_ERR).result,
-            PAM_AUTH_ERR);
+  EXPECT_EQ(authenticate("otp_use_first_pass_alone", "alice", conversation, PAM_AUTH_ERR).result, PAM_AUTH_ERR);
   EXPECT_TRUE(conversation.seen.empty());
   EXPECT_EQ(requests(), "");
 }
@@ -214,8 +210,7 @@ TEST_F(PamModuleTest, UseFirstPassWithoutAuthtokFailsWithoutAsking) {
 TEST_F(PamModuleTest, TryFirstPassAsksWhenNoAuthtok) {
   start_otpd();
   Conversation conversation{{"123456"}};
-  EXPECT_EQ(authenticate("otp_try_first_pass_alone", "alice", conversation, PAM_SUCCESS).result,
-            PAM_SUCCESS);
+  EXPECT_EQ(authenticate("otp_try_first_pass_alone", "alice", conversation, PAM_SUCCESS).result, PAM_SUCCESS);
   EXPECT_EQ(conversation.prompts(), Strings{"Verification code: "});
 }
 
@@ -233,15 +228,13 @@ TEST_F(PamModuleTest, ForwardPassHandsThePasswordOn) {
 TEST_F(PamModuleTest, ForwardPassWithABackupCode) {
   start_otpd();
   Conversation conversation{{"hunter2abcd-2345"}};
-  EXPECT_EQ(authenticate("otp_forward_pass", "alice", conversation, PAM_SUCCESS).result,
-            PAM_SUCCESS);
+  EXPECT_EQ(authenticate("otp_forward_pass", "alice", conversation, PAM_SUCCESS).result, PAM_SUCCESS);
 }
 
 TEST_F(PamModuleTest, ForwardPassWithoutACodeFailsWithoutAskingOtpd) {
   start_otpd();
   Conversation conversation{{"hunter2"}};
-  EXPECT_EQ(authenticate("otp_forward_pass", "alice", conversation, PAM_AUTH_ERR).result,
-            PAM_AUTH_ERR);
+  EXPECT_EQ(authenticate("otp_forward_pass", "alice", conversation, PAM_AUTH_ERR).result, PAM_AUTH_ERR);
   EXPECT_EQ(requests(), "");
 }
 
@@ -275,8 +268,7 @@ TEST_F(PamModuleTest, EmptyOrImpossibleCodeFailsWithoutAskingOtpd) {
 
 TEST_F(PamModuleTest, NoDaemonIsAuthinfoUnavailWithoutAPrompt) {
   Conversation conversation{{"123456"}};
-  EXPECT_EQ(authenticate("otp", "alice", conversation, PAM_AUTHINFO_UNAVAIL).result,
-            PAM_AUTHINFO_UNAVAIL);
+  EXPECT_EQ(authenticate("otp", "alice", conversation, PAM_AUTHINFO_UNAVAIL).result, PAM_AUTHINFO_UNAVAIL);
   EXPECT_TRUE(conversation.seen.empty());
 }
 
@@ -285,8 +277,7 @@ TEST_F(PamModuleTest, StoppedDaemonIsAuthinfoUnavailWithinTheTimeout) {
   otpd_->signal(SIGSTOP);
   Conversation conversation{{"123456"}};
   const auto start = steady_clock::now();
-  EXPECT_EQ(authenticate("otp_timeout", "alice", conversation, PAM_AUTHINFO_UNAVAIL).result,
-            PAM_AUTHINFO_UNAVAIL);
+  EXPECT_EQ(authenticate("otp_timeout", "alice", conversation, PAM_AUTHINFO_UNAVAIL).result, PAM_AUTHINFO_UNAVAIL);
   EXPECT_LT(steady_clock::now() - start, milliseconds{2500});
 }
 
@@ -295,8 +286,7 @@ TEST_F(PamModuleTest, StoppedBusIsAuthinfoUnavailWithinTheTimeout) {
   bus_.signal(SIGSTOP);
   Conversation conversation{{"123456"}};
   const auto start = steady_clock::now();
-  const int result =
-      authenticate("otp_timeout", "alice", conversation, PAM_AUTHINFO_UNAVAIL).result;
+  const int result = authenticate("otp_timeout", "alice", conversation, PAM_AUTHINFO_UNAVAIL).result;
   const auto waited = steady_clock::now() - start;
   bus_.signal(SIGCONT);
   EXPECT_EQ(result, PAM_AUTHINFO_UNAVAIL);
@@ -306,8 +296,7 @@ TEST_F(PamModuleTest, StoppedBusIsAuthinfoUnavailWithinTheTimeout) {
 TEST_F(PamModuleTest, BusNameOwnedByANonRootProcessIsRefused) {
   start_otpd({"--outcome", "ok"}, kNobody);
   Conversation conversation{{"123456"}};
-  EXPECT_EQ(authenticate("otp", "alice", conversation, PAM_AUTHINFO_UNAVAIL).result,
-            PAM_AUTHINFO_UNAVAIL);
+  EXPECT_EQ(authenticate("otp", "alice", conversation, PAM_AUTHINFO_UNAVAIL).result, PAM_AUTHINFO_UNAVAIL);
   EXPECT_TRUE(conversation.seen.empty());
 }
 
@@ -315,9 +304,7 @@ TEST_F(PamModuleTest, MalformedOrErrorReplyIsAuthinfoUnavail) {
   for (const char* verify : {"malformed", "error"}) {
     start_otpd({"--verify", verify});
     Conversation conversation{{"123456"}};
-    EXPECT_EQ(authenticate("otp", "alice", conversation, PAM_AUTHINFO_UNAVAIL).result,
-              PAM_AUTHINFO_UNAVAIL)
-        << verify;
+    EXPECT_EQ(authenticate("otp", "alice", conversation, PAM_AUTHINFO_UNAVAIL).result, PAM_AUTHINFO_UNAVAIL) << verify;
     otpd_.reset();
   }
 }
@@ -325,8 +312,7 @@ TEST_F(PamModuleTest, MalformedOrErrorReplyIsAuthinfoUnavail) {
 TEST_F(PamModuleTest, BrokenStatusWithNullokIsAuthinfoUnavail) {
   start_otpd({"--status", "missing"});
   Conversation conversation{{"123456"}};
-  EXPECT_EQ(authenticate("otp_nullok", "alice", conversation, PAM_AUTHINFO_UNAVAIL).result,
-            PAM_AUTHINFO_UNAVAIL);
+  EXPECT_EQ(authenticate("otp_nullok", "alice", conversation, PAM_AUTHINFO_UNAVAIL).result, PAM_AUTHINFO_UNAVAIL);
 }
 
 TEST_F(PamModuleTest, SetcredSucceeds) { EXPECT_EQ(setcred("otp", "alice"), PAM_SUCCESS); }

@@ -61,8 +61,8 @@ class PamOtpdTest : public otpd::test::OtpdTest {
 
   otpd::test::Enrolled enroll() { return otpd::test::enroll_as_root(socket(), kEnrolledUser); }
 
-  int login(const std::string& stack, const std::string& answer, Conversation& conversation,
-            int expected, const char* user = kEnrolledUser) {
+  int login(const std::string& stack, const std::string& answer, Conversation& conversation, int expected,
+            const char* user = kEnrolledUser) {
     conversation.answers = {answer};
     return authenticate(stack, user, conversation, expected).result;
   }
@@ -76,16 +76,13 @@ TEST_F(PamOtpdTest, TheCurrentCodeLogsInOnce) {
   EXPECT_EQ(first.prompts(), Strings{"Verification code: "});
   Conversation again;
   EXPECT_EQ(login("otp", code, again, PAM_AUTH_ERR), PAM_AUTH_ERR);
-  EXPECT_EQ(again.messages(PAM_ERROR_MSG),
-            Strings{"This code was already used; wait for the next one."});
+  EXPECT_EQ(again.messages(PAM_ERROR_MSG), Strings{"This code was already used; wait for the next one."});
 }
 
 TEST_F(PamOtpdTest, AWrongCodeFails) {
   const auto enrolled = enroll();
   Conversation conversation;
-  EXPECT_EQ(
-      login("otp", wrong_code(otpd::test::totp_code(enrolled.secret)), conversation, PAM_AUTH_ERR),
-      PAM_AUTH_ERR);
+  EXPECT_EQ(login("otp", wrong_code(otpd::test::totp_code(enrolled.secret)), conversation, PAM_AUTH_ERR), PAM_AUTH_ERR);
   EXPECT_EQ(conversation.messages(PAM_ERROR_MSG), Strings{"Invalid verification code."});
 }
 
@@ -105,13 +102,11 @@ TEST_F(PamOtpdTest, FiveFailuresLockTheUserOutEvenForTheRightCode) {
   for (int attempt = 1; attempt <= 5; ++attempt) {
     EXPECT_EQ(login("otp", wrong_code(right), conversation, PAM_AUTH_ERR), PAM_AUTH_ERR);
   }
-  EXPECT_NE(conversation.messages(PAM_ERROR_MSG).back().find("Too many failed attempts"),
-            std::string::npos);
+  EXPECT_NE(conversation.messages(PAM_ERROR_MSG).back().find("Too many failed attempts"), std::string::npos);
   Conversation locked;
   EXPECT_EQ(login("otp", right, locked, PAM_MAXTRIES), PAM_MAXTRIES);
   ASSERT_EQ(locked.messages(PAM_ERROR_MSG).size(), 1U);
-  EXPECT_TRUE(
-      locked.messages(PAM_ERROR_MSG)[0].starts_with("Too many failed attempts; try again in"));
+  EXPECT_TRUE(locked.messages(PAM_ERROR_MSG)[0].starts_with("Too many failed attempts; try again in"));
 }
 
 TEST_F(PamOtpdTest, AUserWithoutEnrollmentFailsWithoutNullok) {
@@ -121,8 +116,7 @@ TEST_F(PamOtpdTest, AUserWithoutEnrollmentFailsWithoutNullok) {
 
 TEST_F(PamOtpdTest, NullokLetsAUserWithoutEnrollmentPassUnasked) {
   Conversation conversation;
-  EXPECT_EQ(login("otp_nullok_permit", "", conversation, PAM_SUCCESS, kUnenrolledUser),
-            PAM_SUCCESS);
+  EXPECT_EQ(login("otp_nullok_permit", "", conversation, PAM_SUCCESS, kUnenrolledUser), PAM_SUCCESS);
   EXPECT_TRUE(conversation.seen.empty());
   Conversation alone;
   EXPECT_NE(login("otp_nullok", "", alone, PAM_PERM_DENIED, kUnenrolledUser), PAM_SUCCESS);
@@ -131,13 +125,10 @@ TEST_F(PamOtpdTest, NullokLetsAUserWithoutEnrollmentPassUnasked) {
 TEST_F(PamOtpdTest, NullokStillAsksAnEnrolledUser) {
   const auto enrolled = enroll();
   Conversation wrong;
-  EXPECT_EQ(
-      login("otp_nullok", wrong_code(otpd::test::totp_code(enrolled.secret)), wrong, PAM_AUTH_ERR),
-      PAM_AUTH_ERR);
+  EXPECT_EQ(login("otp_nullok", wrong_code(otpd::test::totp_code(enrolled.secret)), wrong, PAM_AUTH_ERR), PAM_AUTH_ERR);
   EXPECT_EQ(wrong.prompts(), Strings{"Verification code: "});
   Conversation right;
-  EXPECT_EQ(login("otp_nullok", otpd::test::totp_code(enrolled.secret), right, PAM_SUCCESS),
-            PAM_SUCCESS);
+  EXPECT_EQ(login("otp_nullok", otpd::test::totp_code(enrolled.secret), right, PAM_SUCCESS), PAM_SUCCESS);
 }
 
 TEST_F(PamOtpdTest, UseAndTryFirstPassTakeTheCodeFromAuthtok) {
@@ -148,8 +139,7 @@ TEST_F(PamOtpdTest, UseAndTryFirstPassTakeTheCodeFromAuthtok) {
     const std::string code = otpd::test::totp_code(enrolled.secret, static_cast<int>(i));
     setenv("PAM_AUTHTOK", code.c_str(), 1);
     Conversation conversation;
-    EXPECT_EQ(authenticate(stacks[i], kEnrolledUser, conversation, PAM_SUCCESS).result, PAM_SUCCESS)
-        << stacks[i];
+    EXPECT_EQ(authenticate(stacks[i], kEnrolledUser, conversation, PAM_SUCCESS).result, PAM_SUCCESS) << stacks[i];
     EXPECT_TRUE(conversation.seen.empty()) << stacks[i];
   }
 }
@@ -162,16 +152,14 @@ TEST_F(PamOtpdTest, ForwardPassChecksTheCodeAndHandsThePasswordOn) {
   EXPECT_EQ(conversation.prompts(), Strings{"Password & verification code: "});
   EXPECT_TRUE(has(run.env, "PAM_AUTHTOK=Password1"));
   Conversation backup{{"hunter2" + enrolled.backup_codes.at(1)}};
-  EXPECT_EQ(authenticate("otp_forward_pass", kEnrolledUser, backup, PAM_SUCCESS).result,
-            PAM_SUCCESS);
+  EXPECT_EQ(authenticate("otp_forward_pass", kEnrolledUser, backup, PAM_SUCCESS).result, PAM_SUCCESS);
 }
 
 TEST_F(PamOtpdTest, ServiceAndRhostReachOtpdsLog) {
   const auto enrolled = enroll();
   setenv("PAM_RHOST", "192.0.2.7", 1);
   Conversation conversation;
-  ASSERT_EQ(login("otp", otpd::test::totp_code(enrolled.secret), conversation, PAM_SUCCESS),
-            PAM_SUCCESS);
+  ASSERT_EQ(login("otp", otpd::test::totp_code(enrolled.secret), conversation, PAM_SUCCESS), PAM_SUCCESS);
   const std::string log = env().otpd.log_text();
   EXPECT_NE(log.find("192.0.2.7"), std::string::npos) << log;
 }
@@ -188,8 +176,7 @@ TEST_F(PamOtpdTest, FrozenOtpdIsAuthinfoUnavailWithinTheTimeout) {
   env().otpd.process().signal(SIGSTOP);
   Conversation conversation;
   const auto start = steady_clock::now();
-  const int result = login("otp_timeout", otpd::test::totp_code(enrolled.secret), conversation,
-                           PAM_AUTHINFO_UNAVAIL);
+  const int result = login("otp_timeout", otpd::test::totp_code(enrolled.secret), conversation, PAM_AUTHINFO_UNAVAIL);
   const auto waited = steady_clock::now() - start;
   env().otpd.process().signal(SIGCONT);
   EXPECT_EQ(result, PAM_AUTHINFO_UNAVAIL);

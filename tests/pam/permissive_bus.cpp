@@ -45,9 +45,9 @@ PermissiveBus::PermissiveBus(const std::map<std::string, std::string>& activatab
                "[D-BUS Service]\nName=" + name + "\nExec=" + exec + "\n");
   }
   write_file(dir_.path() / "bus.conf", config(dir_.path()));
-  daemon_ = std::make_unique<ReadyChild>(std::vector<std::string>{
-      path_from_env("DBUS_DAEMON"), "--config-file=" + (dir_.path() / "bus.conf").string(),
-      "--nofork", "--nopidfile", "--print-address=1"});
+  daemon_ = std::make_unique<ReadyChild>(
+      std::vector<std::string>{path_from_env("DBUS_DAEMON"), "--config-file=" + (dir_.path() / "bus.conf").string(),
+                               "--nofork", "--nopidfile", "--print-address=1"});
   address_ = daemon_->ready_line();
 }
 

@@ -17,8 +17,7 @@ namespace {
 
 constexpr int kReadyTimeoutMs = 10000;
 
-[[noreturn]] void exec_child(const std::vector<std::string>& argv, int stdout_fd,
-                             std::optional<uid_t> run_as) {
+[[noreturn]] void exec_child(const std::vector<std::string>& argv, int stdout_fd, std::optional<uid_t> run_as) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);  // a crashed test leaves no daemon behind
   dup2(stdout_fd, STDOUT_FILENO);
   umask(0);  // so a uid we drop to can reach the bus socket of a root dbus-daemon

@@ -15,8 +15,7 @@ class ReadyChild {
   // Runs `argv` with stdout on a pipe and waits until it writes its first line (its
   // "ready"), which is returned by ready_line(). `run_as` drops to that uid first.
   // Throws std::runtime_error when the child cannot start or exits before the line.
-  explicit ReadyChild(const std::vector<std::string>& argv,
-                      std::optional<uid_t> run_as = std::nullopt);
+  explicit ReadyChild(const std::vector<std::string>& argv, std::optional<uid_t> run_as = std::nullopt);
   ~ReadyChild();
   ReadyChild(const ReadyChild&) = delete;
   ReadyChild& operator=(const ReadyChild&) = delete;

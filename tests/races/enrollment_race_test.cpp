@@ -126,8 +126,8 @@ class EnrollmentRaceTest : public OtpdTest {
   void act(Ledger& ledger, int client, int turn) {
     switch ((client + turn) % 3) {
       case 0:
-        ledger.enabled(post(client % 2 == 0 ? http_api::kEnableRoute : http_api::kSeed004SetupRoute,
-                            nlohmann::json::object()));
+        ledger.enabled(
+            post(client % 2 == 0 ? http_api::kEnableRoute : http_api::kSeed004SetupRoute, nlohmann::json::object()));
         return;
       case 1: {
         const std::string secret = ledger.latest_secret();
@@ -210,8 +210,8 @@ TEST_F(EnrollmentRaceTest, ConcurrentEnableConfirmDisableLeaveOnlyValidStates) {
     accepted += ledger.accepted().size();
     ASSERT_TRUE(bus_reset(bus_address(), kUser).ok());
   }
-  std::cout << kRounds << " rounds of " << kClients << " clients x " << kRequestsPerClient << " requests: "
-            << confirms << " confirms and " << accepted << " codes accepted in all\n";
+  std::cout << kRounds << " rounds of " << kClients << " clients x " << kRequestsPerClient << " requests: " << confirms
+            << " confirms and " << accepted << " codes accepted in all\n";
 }
 
 }  // namespace

@@ -142,8 +142,8 @@ class HeldConnectionsTest : public OtpdTest {
     expect_login("games", "123456", "not_enrolled");
     std::cout << held.size() << " connections held (" << held.half_header.size() << " half a header, "
               << held.trickling.size() << " trickling a body, " << held.idle.size() << " idle) and " << kWaiting
-              << " waiting, during " << logins << " logins; otpd had at most "
-              << most_descriptors - baseline << " descriptors more than at rest\n";
+              << " waiting, during " << logins << " logins; otpd had at most " << most_descriptors - baseline
+              << " descriptors more than at rest\n";
     EXPECT_LE(most_descriptors, baseline + kMaxConnections + kSlack) << "otpd admitted more than its limit";
   }
 
@@ -186,11 +186,9 @@ TEST_F(HeldConnectionsTest, LoginsAreRightWhileTheApiIsHeldOpenAndTheApiServesAg
   EXPECT_TRUE(wait_until([&] { return open_descriptors(otpd) <= baseline + kSlack; }, std::chrono::seconds(10)))
       << "otpd let go of every connection: " << open_descriptors(otpd) << " descriptors, " << baseline << " at rest";
   for (unsigned n = 0; n < kHoldingUids; ++n) {
-    const auto response = deserialize(run_as(kFirstHoldingUid + n, [&] {
-      return serialize(http_get(socket(), "/v2/auth/otp/status"));
-    }));
-    EXPECT_EQ(response.status, 200) << "uid " << kFirstHoldingUid + n << " has its connections back: "
-                                    << response.body;
+    const auto response =
+        deserialize(run_as(kFirstHoldingUid + n, [&] { return serialize(http_get(socket(), "/v2/auth/otp/status")); }));
+    EXPECT_EQ(response.status, 200) << "uid " << kFirstHoldingUid + n << " has its connections back: " << response.body;
   }
 }
 

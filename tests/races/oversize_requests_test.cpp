@@ -19,7 +19,7 @@ namespace {
 constexpr std::size_t kKiB = 1024;
 constexpr std::size_t kMiB = 1024 * kKiB;
 constexpr std::size_t kBodiesInAll = 50 * kMiB;
-constexpr std::size_t kCutWithin = 1 * kMiB;    // one body, before otpd must have cut it
+constexpr std::size_t kCutWithin = 1 * kMiB;  // one body, before otpd must have cut it
 // Growth that a kept body would exceed by far. Under AddressSanitizer (this test and
 // the otpd it starts are built alike) freed blocks wait in a quarantine before they
 // are reused, so otpd's resident memory grows with what it allocated and freed: ~11
@@ -29,7 +29,7 @@ constexpr std::size_t kMemoryBound = 24 * kMiB;
 #else
 constexpr std::size_t kMemoryBound = 8 * kMiB;
 #endif
-constexpr std::size_t kMaxConnections = 2000;   // bounds the loop, if otpd cut after 25 KiB
+constexpr std::size_t kMaxConnections = 2000;  // bounds the loop, if otpd cut after 25 KiB
 
 const std::string kChunkedHead =
     "POST /v2/auth/otp/enable HTTP/1.1\r\nHost: x\r\nX-OTP-User: daemon\r\nContent-Type: application/json\r\n"
@@ -95,8 +95,8 @@ TEST_F(OversizeRequestsTest, AnEndlessChunkedBodyIsCutWith413AndOtpdKeepsNoneOfI
   const Memory after = memory_of(otpd);
   std::cout << in_all / kMiB << " MiB of endless bodies over " << connections << " connections (each cut after at "
             << "most " << largest_cut / kKiB << " KiB); otpd's VmRSS " << before.resident / kKiB << " -> "
-            << after.resident / kKiB << " KiB, VmHWM " << before.high_water / kKiB << " -> "
-            << after.high_water / kKiB << " KiB\n";
+            << after.resident / kKiB << " KiB, VmHWM " << before.high_water / kKiB << " -> " << after.high_water / kKiB
+            << " KiB\n";
   EXPECT_GE(in_all, kBodiesInAll);
   EXPECT_LT(after.high_water - before.high_water, kMemoryBound);
   EXPECT_LT(after.resident > before.resident ? after.resident - before.resident : 0, kMemoryBound);

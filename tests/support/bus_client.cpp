@@ -158,8 +158,8 @@ std::vector<BusReply> bus_verify_at_once(const std::string& address, const std::
     auto pending = std::make_unique<PendingVerify>(PendingVerify{connect(address), {}, {}, false});
     const Message request = new_verify_call(pending->bus.get(), user, code);
     sd_bus_slot* slot = nullptr;
-    if (sd_bus_call_async(pending->bus.get(), &slot, request.get(), on_verify_reply, pending.get(),
-                          kCallTimeoutUsec) < 0) {
+    if (sd_bus_call_async(pending->bus.get(), &slot, request.get(), on_verify_reply, pending.get(), kCallTimeoutUsec) <
+        0) {
       throw std::runtime_error("cannot send a Verify call");
     }
     pending->slot.reset(slot);
@@ -198,16 +198,16 @@ BusReply bus_reset(const std::string& address, const std::string& user) {
 }
 
 std::string serialize(const BusReply& reply) {
-  return nlohmann::json{{"error_name", reply.error_name}, {"error_message", reply.error_message},
-                        {"outcome", reply.outcome},       {"message", reply.message},
+  return nlohmann::json{{"error_name", reply.error_name},  {"error_message", reply.error_message},
+                        {"outcome", reply.outcome},        {"message", reply.message},
                         {"left", reply.backup_codes_left}, {"status", reply.status}}
       .dump();
 }
 
 BusReply deserialize_bus_reply(const std::string& text) {
   const auto j = nlohmann::json::parse(text);
-  return BusReply{j["error_name"], j["error_message"], j["outcome"], j["message"], j["left"],
-                  j["status"].get<std::map<std::string, std::uint64_t>>()};
+  return BusReply{j["error_name"], j["error_message"], j["outcome"],
+                  j["message"],    j["left"],          j["status"].get<std::map<std::string, std::uint64_t>>()};
 }
 
 }  // namespace otpd::test

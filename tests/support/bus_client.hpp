@@ -11,8 +11,8 @@ namespace otpd::test {
 struct BusReply {
   std::string error_name;  // empty on success
   std::string error_message;
-  std::string outcome;     // Verify
-  std::string message;     // Verify
+  std::string outcome;  // Verify
+  std::string message;  // Verify
   std::uint32_t backup_codes_left = 0;
   std::map<std::string, std::uint64_t> status;  // Status: bools as 0/1
   [[nodiscard]] bool ok() const { return error_name.empty(); }

@@ -35,8 +35,7 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
   return out;
 }
 
-[[noreturn]] void exec_child(const SpawnOptions& options, std::vector<std::string> args,
-                             std::vector<std::string> env) {
+[[noreturn]] void exec_child(const SpawnOptions& options, std::vector<std::string> args, std::vector<std::string> env) {
   if (options.output) {
     const int out = ::open(options.output->c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (out >= 0) {

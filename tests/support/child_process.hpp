@@ -16,9 +16,9 @@ namespace otpd::test {
 
 struct SpawnOptions {
   std::vector<std::string> argv;
-  std::map<std::string, std::string> extra_env;   // added to the test's environment
-  std::optional<std::filesystem::path> output;    // stdout and stderr go here (appended)
-  int pass_fd = -1;                               // dup2'ed to descriptor 3 in the child
+  std::map<std::string, std::string> extra_env;  // added to the test's environment
+  std::optional<std::filesystem::path> output;   // stdout and stderr go here (appended)
+  int pass_fd = -1;                              // dup2'ed to descriptor 3 in the child
 };
 
 class ChildProcess {

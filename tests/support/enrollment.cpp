@@ -37,8 +37,7 @@ Enrolled enroll_as_root(const std::filesystem::path& socket, const std::string& 
   const auto enabled = http_post(socket, "/v2/auth/otp/enable", nlohmann::json::object(), as_user);
   if (enabled.status != 200) throw std::runtime_error("enable failed: " + enabled.body);
   Enrolled result{user, enabled.json()["secret"].get<std::string>(), {}};
-  const auto confirmed =
-      http_post(socket, "/v2/auth/otp/confirm", {{"code", totp_code(result.secret, -1)}}, as_user);
+  const auto confirmed = http_post(socket, "/v2/auth/otp/confirm", {{"code", totp_code(result.secret, -1)}}, as_user);
   if (confirmed.status != 200) throw std::runtime_error("confirm failed: " + confirmed.body);
   result.backup_codes = confirmed.json()["backupCodes"].get<std::vector<std::string>>();
   return result;

@@ -61,7 +61,8 @@ HttpResponse http_read_response(int fd) {
   (void)::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof(bound));
   std::string answer;
   char buffer[8192];
-  for (ssize_t got; (got = ::recv(fd, buffer, sizeof(buffer), 0)) > 0;) answer.append(buffer, static_cast<std::size_t>(got));
+  for (ssize_t got; (got = ::recv(fd, buffer, sizeof(buffer), 0)) > 0;)
+    answer.append(buffer, static_cast<std::size_t>(got));
   return parse_response(answer);
 }
 
@@ -113,8 +114,7 @@ std::string serialize(const HttpResponse& response) {
 
 HttpResponse deserialize(const std::string& text) {
   const auto parsed = nlohmann::json::parse(text);
-  return HttpResponse{parsed["status"].get<int>(),
-                      parsed["headers"].get<std::map<std::string, std::string>>(),
+  return HttpResponse{parsed["status"].get<int>(), parsed["headers"].get<std::map<std::string, std::string>>(),
                       parsed["body"].get<std::string>()};
 }
 

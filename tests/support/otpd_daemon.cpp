@@ -72,11 +72,11 @@ OtpdDaemon::~OtpdDaemon() {
 
 void OtpdDaemon::start() {
   const NotifySocket notify(notify_socket_);
-  process_ = ChildProcess(SpawnOptions{
-      {otpd_binary().string(), "--config", paths_.config.string(), "--database", paths_.database.string(),
-       "--socket", paths_.socket.string()},
-      {{"DBUS_SYSTEM_BUS_ADDRESS", bus_address_}, {"NOTIFY_SOCKET", notify_socket_.string()}},
-      paths_.log});
+  process_ =
+      ChildProcess(SpawnOptions{{otpd_binary().string(), "--config", paths_.config.string(), "--database",
+                                 paths_.database.string(), "--socket", paths_.socket.string()},
+                                {{"DBUS_SYSTEM_BUS_ADDRESS", bus_address_}, {"NOTIFY_SOCKET", notify_socket_.string()}},
+                                paths_.log});
   if (!notify.wait_ready(process_.exit_fd())) {
     throw std::runtime_error("otpd did not become ready; its log says:\n" + log_text());
   }

@@ -29,9 +29,12 @@ class OtpdDaemon {
   OtpdDaemon(const OtpdDaemon&) = delete;
   OtpdDaemon& operator=(const OtpdDaemon&) = delete;
 
-  void start();    // throws if otpd exits or is not ready within 10 s
-  int stop();      // SIGTERM; returns the wait status
-  void restart() { stop(); start(); }
+  void start();  // throws if otpd exits or is not ready within 10 s
+  int stop();    // SIGTERM; returns the wait status
+  void restart() {
+    stop();
+    start();
+  }
   [[nodiscard]] ChildProcess& process() { return process_; }
   [[nodiscard]] const OtpdPaths& paths() const { return paths_; }
   [[nodiscard]] std::string log_text() const;
@@ -50,6 +53,6 @@ struct OtpdRun {
   std::string output;
 };
 [[nodiscard]] OtpdRun run_otpd_to_exit(const TempDir& dir, const std::vector<std::string>& args,
-                                      const std::map<std::string, std::string>& env = {});
+                                       const std::map<std::string, std::string>& env = {});
 
 }  // namespace otpd::test

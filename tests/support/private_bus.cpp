@@ -18,9 +18,7 @@ std::filesystem::path source_root() {
 
 std::filesystem::path otpd_policy_file() { return source_root() / "etc/dbus/org.otpd.Otpd1.conf"; }
 
-std::filesystem::path permissive_test_policy_file() {
-  return source_root() / "tests/dbus/permissive-otpd.conf";
-}
+std::filesystem::path permissive_test_policy_file() { return source_root() / "tests/dbus/permissive-otpd.conf"; }
 
 namespace {
 
@@ -67,11 +65,11 @@ PrivateBus::PrivateBus(const TempDir& dir, std::vector<std::filesystem::path> ex
                                             "unix:path=" + socket_path_.string(), policies));
   int address_pipe[2];
   if (::pipe2(address_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-  daemon_ = ChildProcess(SpawnOptions{{"/usr/bin/dbus-daemon", "--config-file=" + config_path.string(), "--nofork",
-                                       "--print-address=3"},
-                                      {},
-                                      dir / "dbus-daemon.log",
-                                      address_pipe[1]});
+  daemon_ = ChildProcess(
+      SpawnOptions{{"/usr/bin/dbus-daemon", "--config-file=" + config_path.string(), "--nofork", "--print-address=3"},
+                   {},
+                   dir / "dbus-daemon.log",
+                   address_pipe[1]});
   ::close(address_pipe[1]);
   pollfd ready{address_pipe[0], POLLIN, 0};
   char buffer[512] = {};

@@ -12,8 +12,8 @@
 namespace otpd::test {
 
 // The policy files found in the source tree.
-[[nodiscard]] std::filesystem::path source_root();                // $OTPD_SOURCE_ROOT
-[[nodiscard]] std::filesystem::path otpd_policy_file();           // etc/dbus/org.otpd.Otpd1.conf
+[[nodiscard]] std::filesystem::path source_root();                  // $OTPD_SOURCE_ROOT
+[[nodiscard]] std::filesystem::path otpd_policy_file();             // etc/dbus/org.otpd.Otpd1.conf
 [[nodiscard]] std::filesystem::path permissive_test_policy_file();  // tests/dbus/permissive-otpd.conf
 
 class PrivateBus {

@@ -32,7 +32,8 @@ std::string run_as(uid_t uid, const std::function<std::string()>& body) {
   ::close(pipe_fds[1]);
   std::string out;
   char buffer[4096];
-  for (ssize_t got; (got = ::read(pipe_fds[0], buffer, sizeof(buffer))) > 0;) out.append(buffer, static_cast<std::size_t>(got));
+  for (ssize_t got; (got = ::read(pipe_fds[0], buffer, sizeof(buffer))) > 0;)
+    out.append(buffer, static_cast<std::size_t>(got));
   ::close(pipe_fds[0]);
   int status = 0;
   ::waitpid(pid, &status, 0);

@@ -50,7 +50,8 @@ bool wait_for(const std::filesystem::path& directory, const std::function<bool()
   const auto deadline = std::chrono::steady_clock::now() + patient(std::chrono::milliseconds(timeout_ms));
   bool finished = done();  // checked after the watch is set: nothing slips between
   while (!finished && std::chrono::steady_clock::now() < deadline) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     pollfd event{fd, POLLIN, 0};
     if (::poll(&event, 1, static_cast<int>(left.count()) + 1) > 0) {
       char buffer[4096];
@@ -64,7 +65,8 @@ bool wait_for(const std::filesystem::path& directory, const std::function<bool()
 }
 
 bool wait_for_path(const std::filesystem::path& path, int timeout_ms) {
-  return wait_for(path.parent_path(), [&] { return std::filesystem::exists(path); }, timeout_ms);
+  return wait_for(
+      path.parent_path(), [&] { return std::filesystem::exists(path); }, timeout_ms);
 }
 
 }  // namespace otpd::test

@@ -95,13 +95,12 @@ TEST_F(ApiRouterTest, ARouteThatFailsInsideAnswers500WithoutDetail) {
   SecretSealer other_key{test::test_key(7)};
   OtpService broken{store, other_key, clock, ServicePolicy{}, BackupCodeHasher(1000)};
   ApiRouter broken_router{broken, users, log};
-  const auto response = broken_router.handle(ApiRequest{"POST", "/v2/auth/otp/confirm", 1000, std::nullopt,
-                                                        R"({"code":"123456"})"});
+  const auto response =
+      broken_router.handle(ApiRequest{"POST", "/v2/auth/otp/confirm", 1000, std::nullopt, R"({"code":"123456"})"});
   EXPECT_EQ(response.status, 500U);
   EXPECT_EQ(response.body, (json{{"error", "Internal error"}}));
   EXPECT_NE(log.lines.back().find("did not authenticate"), std::string::npos) << log.lines.back();
 }
-
 
 // An executor that holds every batch, or refuses them all: the router's answer
 // waits for it, or says why not.

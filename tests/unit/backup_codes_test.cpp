@@ -85,9 +85,9 @@ TEST(NormalizeBackupCode, FoldsCaseAndDropsDashesAndBlanks) {
 }
 
 TEST(NormalizeBackupCode, RefusesSymbolsOutsideTheAlphabet) {
-  for (const std::string_view bad : {"abcd-efg0", "abcd-efg1", "abcd-efgi", "abcd-efgl", "abcd-efgo",
-                                     "ABCD-EFGI", "ABCD-EFGO", "abcd_efgh", "abcd.efgh", "abcd\nefgh",
-                                     "abcd-efg\xC3", "abcd+efgh"}) {
+  for (const std::string_view bad :
+       {"abcd-efg0", "abcd-efg1", "abcd-efgi", "abcd-efgl", "abcd-efgo", "ABCD-EFGI", "ABCD-EFGO", "abcd_efgh",
+        "abcd.efgh", "abcd\nefgh", "abcd-efg\xC3", "abcd+efgh"}) {
     EXPECT_FALSE(normalize_backup_code(bad)) << bad;
   }
 }
@@ -112,8 +112,7 @@ TEST(NormalizeBackupCode, RefusesInputLongerThan64Bytes) {
 const std::vector<std::uint8_t> kSaltA(kBackupCodeSaltBytes, 0xA5);
 const std::vector<std::uint8_t> kSaltB(kBackupCodeSaltBytes, 0x5A);
 
-BackupCodeHash hash_of(const BackupCodeHasher& hasher, const std::vector<std::uint8_t>& salt,
-                       std::string_view code) {
+BackupCodeHash hash_of(const BackupCodeHasher& hasher, const std::vector<std::uint8_t>& salt, std::string_view code) {
   const auto hash = hasher.hash(salt, code);
   EXPECT_TRUE(hash);
   return hash ? *hash : BackupCodeHash{};

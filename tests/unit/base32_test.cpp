@@ -52,9 +52,8 @@ TEST(Base32, DecodesLowerAndMixedCase) {
 }
 
 TEST(Base32, RejectsCharactersOutsideTheAlphabet) {
-  for (const std::string_view bad : {"MZXW6YT1", "MZXW6YT0", "MZXW6YT8", "MZXW6YT9", "MZXW6YT-",
-                                     "MZXW 6YT", "MZXW6YT\n", "MZXW6YT\xC3", "MZ=XW6YT",
-                                     "=MZXW6YT"}) {
+  for (const std::string_view bad : {"MZXW6YT1", "MZXW6YT0", "MZXW6YT8", "MZXW6YT9", "MZXW6YT-", "MZXW 6YT",
+                                     "MZXW6YT\n", "MZXW6YT\xC3", "MZ=XW6YT", "=MZXW6YT"}) {
     EXPECT_FALSE(base32_decode(bad)) << bad;
   }
   const std::string with_nul("MZXW6YT\0", 8);
@@ -74,9 +73,9 @@ TEST(Base32, RejectsNonZeroTrailingBits) {
   // "MY" is 'f' followed by two zero bits; "MZ" leaves the bits 01.
   EXPECT_TRUE(base32_decode("MY"));
   EXPECT_FALSE(base32_decode("MZ"));
-  EXPECT_FALSE(base32_decode("MZXR"));      // "fo" with a stray bit
-  EXPECT_FALSE(base32_decode("MZXW7"));     // "foo" with a stray bit
-  EXPECT_FALSE(base32_decode("MZXW6YR"));   // "foob" with a stray bit
+  EXPECT_FALSE(base32_decode("MZXR"));        // "fo" with a stray bit
+  EXPECT_FALSE(base32_decode("MZXW7"));       // "foo" with a stray bit
+  EXPECT_FALSE(base32_decode("MZXW6YR"));     // "foob" with a stray bit
   EXPECT_FALSE(base32_decode("MZXW6YTBOJ"));  // "foobar" with a stray bit
 }
 

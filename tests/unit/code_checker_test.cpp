@@ -32,14 +32,12 @@ EnrollmentRecord active_record(std::optional<std::uint64_t> last_step = std::nul
   return record;
 }
 
-CheckedCode check(const std::string& code, const EnrollmentRecord& record = active_record(),
-                  unsigned window = 1, bool enforce_watermark = true, std::int64_t now = kNow) {
+CheckedCode check(const std::string& code, const EnrollmentRecord& record = active_record(), unsigned window = 1,
+                  bool enforce_watermark = true, std::int64_t now = kNow) {
   return check_totp(kSecret, record, CodeCheckRequest{code, now, window, enforce_watermark, true});
 }
 
-TEST(CheckTotp, TheTestClockIsWhereTheTestsThinkItIs) {
-  ASSERT_EQ(totp_step(kNow, 30), kStep);
-}
+TEST(CheckTotp, TheTestClockIsWhereTheTestsThinkItIs) { ASSERT_EQ(totp_step(kNow, 30), kStep); }
 
 TEST(CheckTotp, AcceptsEveryStepOfTheWindow) {
   for (const unsigned window : {0U, 1U, 2U, 5U}) {

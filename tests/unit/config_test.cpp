@@ -36,9 +36,7 @@ TEST_F(ConfigTest, AMissingDefaultFileMeansDefaults) {
   EXPECT_FALSE(config->policy.issuer.empty()) << "the host name";
 }
 
-TEST_F(ConfigTest, AMissingExplicitFileIsAnError) {
-  EXPECT_FALSE(load_config(dir_ / "absent.conf", true));
-}
+TEST_F(ConfigTest, AMissingExplicitFileIsAnError) { EXPECT_FALSE(load_config(dir_ / "absent.conf", true)); }
 
 TEST_F(ConfigTest, EveryKeyIsRead) {
   const auto config = load(
@@ -66,7 +64,8 @@ TEST_F(ConfigTest, BadValuesNameFileLineAndKey) {
   EXPECT_EQ(error_of("[totp]\nalgorithm = MD5\n"), file + ":2: [totp] algorithm: expected SHA1, SHA256 or SHA512");
   EXPECT_EQ(error_of("[totp]\nissuer = a:b\n"),
             file + ":2: [totp] issuer: must not contain ':' (it separates issuer and account)");
-  EXPECT_EQ(error_of("[storage]\ndatabase = relative.db\n"), file + ":2: [storage] database: expected an absolute path");
+  EXPECT_EQ(error_of("[storage]\ndatabase = relative.db\n"),
+            file + ":2: [storage] database: expected an absolute path");
   EXPECT_EQ(error_of("[policy]\nmax_failures = -1\n"),
             file + ":2: [policy] max_failures: expected a whole number from 1 to 100");
   EXPECT_EQ(error_of("[policy]\nlockout = 60\nlockout_max = 30\n"),
@@ -83,7 +82,8 @@ TEST_F(ConfigTest, UnknownKeysAndSectionsAreErrors) {
 TEST_F(ConfigTest, TheFirstErrorIsTheOneReported) {
   const std::string file = (dir_ / "otpd.conf").string();
   EXPECT_EQ(error_of("[totp]\nnot ini at all\ndigits = 9\n"), file + ":2: not a valid INI line");
-  EXPECT_EQ(error_of("[totp]\ndigits = 9\nnot ini at all\n"), file + ":2: [totp] digits: expected a whole number from 6 to 8");
+  EXPECT_EQ(error_of("[totp]\ndigits = 9\nnot ini at all\n"),
+            file + ":2: [totp] digits: expected a whole number from 6 to 8");
 }
 
 // inih reads a line in pieces of its buffer: the tail of a long comment once became

@@ -100,8 +100,7 @@ TEST(LockoutPolicy, ALockoutCountAtItsLimitDoesNotWrap) {
   EXPECT_EQ(first.limit.locked_until, kNow + 900);
   const auto next = fail_times(first.limit, 5, first.limit.locked_until);
   ASSERT_TRUE(next.lockout_started);
-  EXPECT_EQ(next.limit.locked_until - first.limit.locked_until, 900)
-      << "lockouts wrapped to " << first.limit.lockouts;
+  EXPECT_EQ(next.limit.locked_until - first.limit.locked_until, 900) << "lockouts wrapped to " << first.limit.lockouts;
 }
 
 TEST(LockoutPolicy, AFailureCountAtItsLimitStillLocks) {

@@ -138,9 +138,7 @@ TEST_F(OtpServiceTest, EnableHandsOutWhatTheAuthenticatorNeeds) {
   EXPECT_TRUE(enabled.backup_codes.empty());
 }
 
-TEST_F(OtpServiceTest, EnableWithoutQrLeavesThePngOut) {
-  EXPECT_TRUE(enable("alice").qr_png.empty());
-}
+TEST_F(OtpServiceTest, EnableWithoutQrLeavesThePngOut) { EXPECT_TRUE(enable("alice").qr_png.empty()); }
 
 TEST_F(OtpServiceTest, EveryEnrollmentGetsItsOwnSecret) {
   EXPECT_NE(enable("alice").secret_base32, enable("bob").secret_base32);
@@ -402,8 +400,7 @@ TEST_F(OtpServiceTest, RegenerateReplacesTheBackupCodes) {
   }
   EXPECT_EQ(login("alice", enrolled.backup_codes[1]).outcome, Outcome::invalid) << "old codes die";
   EXPECT_EQ(login("alice", regenerated.backup_codes[1]).outcome, Outcome::ok_backup);
-  EXPECT_EQ(login("alice", code_at(enrolled.secret)).outcome, Outcome::replayed)
-      << "the code that regenerated is used";
+  EXPECT_EQ(login("alice", code_at(enrolled.secret)).outcome, Outcome::replayed) << "the code that regenerated is used";
 }
 
 TEST_F(OtpServiceTest, RegenerateWithABackupCode) {
@@ -631,7 +628,6 @@ TEST_F(OtpServiceTest, AnAttemptThatFailsInAGroupFailsAlone) {
 }
 
 TEST_F(OtpServiceTest, AnEmptyGroupIsNoWork) { EXPECT_TRUE(service->verify_logins({}).empty()); }
-
 
 // An executor that keeps each batch until the test lets it finish: the state can be
 // changed between "check + prepare" and "commit", the way a login or another

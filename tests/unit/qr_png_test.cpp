@@ -124,8 +124,8 @@ TEST(QrPng, ZbarReadsBackAShortOtpauthUri) {
 TEST(QrPng, ZbarReadsBackALongOtpauthUri) {
   const std::string issuer = "Build farm 7 / eu-west (ACME Infrastructure & Operations)";
   const std::string account = "maximilian.mustermann-longname@infrastructure.example.org";
-  const std::string uri = otpauth_uri(issuer, account, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
-                                      TotpParameters{HashAlgorithm::sha512, 8, 60});
+  const std::string uri =
+      otpauth_uri(issuer, account, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", TotpParameters{HashAlgorithm::sha512, 8, 60});
   ASSERT_GT(uri.size(), 250U);
   expect_zbar_round_trip(uri);
 }

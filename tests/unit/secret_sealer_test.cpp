@@ -25,9 +25,7 @@ std::vector<std::uint8_t> seal_or_fail(const SecretSealer& sealer, std::string_v
   return sealed ? *sealed : std::vector<std::uint8_t>();
 }
 
-std::vector<std::uint8_t> as_vector(const SecureBytes& bytes) {
-  return {bytes.view().begin(), bytes.view().end()};
-}
+std::vector<std::uint8_t> as_vector(const SecureBytes& bytes) { return {bytes.view().begin(), bytes.view().end()}; }
 
 TEST(SecretSealer, RoundTrips) {
   const SecretSealer sealer(test_key());

@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "error.hpp"
-#include "temp_dir.hpp"
 #include "secure_bytes.hpp"
+#include "temp_dir.hpp"
 
 namespace otpd::test {
 
@@ -32,13 +32,9 @@ T must(Expected<T> result, std::string_view what = "") {
   if constexpr (!std::is_void_v<T>) return std::move(*result);
 }
 
-inline std::vector<std::uint8_t> bytes_of(std::string_view text) {
-  return {text.begin(), text.end()};
-}
+inline std::vector<std::uint8_t> bytes_of(std::string_view text) { return {text.begin(), text.end()}; }
 
-inline std::string text_of(std::span<const std::uint8_t> bytes) {
-  return {bytes.begin(), bytes.end()};
-}
+inline std::string text_of(std::span<const std::uint8_t> bytes) { return {bytes.begin(), bytes.end()}; }
 
 // The fixed 32-byte sealing key the tests seal under: 0x00, 0x01, ..., 0x1f.
 inline SecureBytes test_key(std::uint8_t first = 0) {

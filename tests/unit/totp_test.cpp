@@ -18,22 +18,18 @@ using test::bytes_of;
 
 constexpr std::string_view kSeed20 = "12345678901234567890";
 constexpr std::string_view kSeed32 = "12345678901234567890123456789012";
-constexpr std::string_view kSeed64 =
-    "1234567890123456789012345678901234567890123456789012345678901234";
+constexpr std::string_view kSeed64 = "1234567890123456789012345678901234567890123456789012345678901234";
 
-std::string hotp_text(std::string_view seed, std::uint64_t counter, HashAlgorithm algorithm,
-                      unsigned digits) {
+std::string hotp_text(std::string_view seed, std::uint64_t counter, HashAlgorithm algorithm, unsigned digits) {
   const auto code = hotp(bytes_of(seed), counter, algorithm, digits);
   return code ? std::string(code->view()) : std::string("<nullopt>");
 }
 
 TEST(Hotp, Rfc4226AppendixD) {
-  constexpr std::array<std::string_view, 10> kExpected{"755224", "287082", "359152", "969429",
-                                                       "338314", "254676", "287922", "162583",
-                                                       "399871", "520489"};
+  constexpr std::array<std::string_view, 10> kExpected{"755224", "287082", "359152", "969429", "338314",
+                                                       "254676", "287922", "162583", "399871", "520489"};
   for (std::uint64_t counter = 0; counter < kExpected.size(); ++counter) {
-    EXPECT_EQ(hotp_text(kSeed20, counter, HashAlgorithm::sha1, 6), kExpected[counter])
-        << "counter " << counter;
+    EXPECT_EQ(hotp_text(kSeed20, counter, HashAlgorithm::sha1, 6), kExpected[counter]) << "counter " << counter;
   }
 }
 
@@ -75,8 +71,7 @@ TEST(Hotp, CountersBeyond32Bits) {
   EXPECT_EQ(hotp_text(kSeed20, 0x1'0000'0001ULL, HashAlgorithm::sha1, 8), "39108930");
   EXPECT_EQ(hotp_text(kSeed20, 0x100'0000'0005ULL, HashAlgorithm::sha1, 6), "726206");
   EXPECT_EQ(hotp_text(kSeed20, 0x8000'0000'0000'0007ULL, HashAlgorithm::sha1, 6), "014211");
-  EXPECT_EQ(hotp_text(kSeed20, std::numeric_limits<std::uint64_t>::max(), HashAlgorithm::sha1, 8),
-            "63094451");
+  EXPECT_EQ(hotp_text(kSeed20, std::numeric_limits<std::uint64_t>::max(), HashAlgorithm::sha1, 8), "63094451");
 }
 
 TEST(Hotp, SixSevenAndEightDigitsAreZeroPaddedTruncations) {

@@ -14,7 +14,7 @@
 
 namespace otpd::cli {
 
-inline constexpr std::size_t kMaxResponseBytes = 64 * 1024;
+inline constexpr std::size_t kMaxResponseBytes = std::size_t{64} * 1024;
 
 struct ApiClientOptions {
   std::string socket_path;
@@ -31,7 +31,8 @@ struct ApiResponse {
   nlohmann::json body;  // null when an error answer's body was not JSON
   std::optional<std::int64_t> retry_after;
 
-  ApiResponse() = default;
+  // A null json allocates nothing; the checker sees the branches for the other types.
+  ApiResponse() = default;  // NOLINT(bugprone-exception-escape)
   ApiResponse(const ApiResponse&) = delete;
   ApiResponse& operator=(const ApiResponse&) = delete;
   ApiResponse(ApiResponse&&) noexcept = default;

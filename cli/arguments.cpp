@@ -3,6 +3,8 @@
 #include <sys/un.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <initializer_list>
 #include <ostream>
 #include <string_view>
 
@@ -68,10 +70,8 @@ Command chosen_command(const Subcommands& subs) {
 }
 
 bool code_given(const Subcommands& subs) {
-  for (const auto* sub : {subs.confirm, subs.disable, subs.backup_codes}) {
-    if (sub->parsed() && sub->count("CODE") > 0) return true;
-  }
-  return false;
+  return std::ranges::any_of(std::initializer_list<const CLI::App*>{subs.confirm, subs.disable, subs.backup_codes},
+                             [](const CLI::App* sub) { return sub->parsed() && sub->count("CODE") > 0; });
 }
 
 bool takes_code(Command command) {
@@ -81,11 +81,10 @@ bool takes_code(Command command) {
 // Printable, no blank: it goes into an HTTP header and a D-Bus string.
 bool valid_user_name(std::string_view name) {
   if (name.empty() || name.size() > protocol::kMaxUserNameLength) return false;
-  for (const char c : name) {
+  return std::ranges::all_of(name, [](char c) {
     const auto byte = static_cast<unsigned char>(c);
-    if (byte <= 0x20 || byte == 0x7f) return false;
-  }
-  return true;
+    return byte > 0x20 && byte != 0x7f;
+  });
 }
 
 // What CLI11 cannot say: combinations. Empty when all is well.

@@ -30,7 +30,7 @@ std::string local_time_text(std::time_t when, std::time_t now) {
   std::array<char, 64> text{};
   const auto length = same_day ? std::strftime(text.data(), text.size(), "%H:%M:%S", &*local)
                                : std::strftime(text.data(), text.size(), "%F %H:%M:%S", &*local);
-  return std::string(text.data(), length);
+  return {text.data(), length};
 }
 
 }  // namespace

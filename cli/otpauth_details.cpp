@@ -33,10 +33,15 @@ bool read_parameters(std::string_view query, OtpauthDetails& details) {
     const auto [name, encoded] = split_parameter(query.substr(0, amp));
     auto value = percent_decode(encoded);
     if (!value) return false;
-    if (name == "issuer" && details.issuer.empty()) details.issuer = std::move(*value);
-    if (name == "algorithm") details.algorithm = std::move(*value);
-    if (name == "digits") details.digits = std::move(*value);
-    if (name == "period") details.period = std::move(*value);
+    if (name == "issuer") {
+      if (details.issuer.empty()) details.issuer = std::move(*value);
+    } else if (name == "algorithm") {
+      details.algorithm = std::move(*value);
+    } else if (name == "digits") {
+      details.digits = std::move(*value);
+    } else if (name == "period") {
+      details.period = std::move(*value);
+    }
     query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
   }
   return true;

@@ -70,10 +70,9 @@ ExitCode run_reset(const Invocation& invocation, Console& console) {
   (void)sd_bus_set_method_call_timeout(bus.get(), kCallTimeoutMicroseconds);
   BusError error;
   sd_bus_message* raw_reply = nullptr;
-  const int called =
-      sd_bus_call_method(bus.get(), std::string(protocol::kBusName).c_str(), std::string(protocol::kObjectPath).c_str(),
-                         std::string(protocol::kInterface).c_str(), std::string(protocol::kMethodReset).c_str(),
-                         error.get(), &raw_reply, "s", invocation.user.c_str());
+  const int called = sd_bus_call_method(bus.get(), protocol::kBusName.c_str(), protocol::kObjectPath.c_str(),
+                                        protocol::kInterface.c_str(), protocol::kMethodReset.c_str(), error.get(),
+                                        &raw_reply, "s", invocation.user.c_str());
   const SdBusMessage reply(raw_reply);
   if (called < 0) return report_bus_error(console, error, called);
   if (invocation.json) {

@@ -19,9 +19,10 @@ termios g_saved_mode{};
 std::array<struct sigaction, kRestoringSignals.size()> g_previous_actions{};
 
 extern "C" void restore_and_reraise(int signal_number) {
-  ::tcsetattr(g_echo_fd, TCSAFLUSH, &g_saved_mode);
-  ::signal(signal_number, SIG_DFL);
-  ::raise(signal_number);
+  // Nothing to do if these fail: the handler can only try.
+  (void)::tcsetattr(g_echo_fd, TCSAFLUSH, &g_saved_mode);
+  (void)::signal(signal_number, SIG_DFL);
+  (void)::raise(signal_number);
 }
 
 void install_restoring_handlers() {

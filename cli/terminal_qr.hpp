@@ -22,7 +22,7 @@ class ModuleMatrix {
   // Anything outside the symbol is light: the quiet zone.
   [[nodiscard]] bool dark(int x, int y) const noexcept {
     if (x < 0 || y < 0 || x >= width_ || y >= width_) return false;
-    return dark_[static_cast<std::size_t>(y * width_ + x)];
+    return dark_[static_cast<std::size_t>(y) * static_cast<std::size_t>(width_) + static_cast<std::size_t>(x)];
   }
 
  private:

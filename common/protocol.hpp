@@ -10,22 +10,30 @@
 
 namespace otpd::protocol {
 
-inline constexpr std::string_view kBusName = "org.otpd.Otpd1";
-inline constexpr std::string_view kObjectPath = "/org/otpd/Otpd1";
-inline constexpr std::string_view kInterface = "org.otpd.Otpd1";
+// A name of the protocol. Only a constant expression makes one (consteval), and a
+// string_view made from a C string ends where its NUL is: so c_str() can hand it to
+// a C API (sd-bus) as it is, with no copy and no static std::string to build.
+struct Name : std::string_view {
+  consteval Name(const char* literal) : std::string_view(literal) {}  // implicit: Name k = "...";
+  [[nodiscard]] constexpr const char* c_str() const { return data(); }
+};
 
-inline constexpr std::string_view kMethodVerify = "Verify";
-inline constexpr std::string_view kMethodStatus = "Status";
-inline constexpr std::string_view kMethodReset = "Reset";
+inline constexpr Name kBusName = "org.otpd.Otpd1";
+inline constexpr Name kObjectPath = "/org/otpd/Otpd1";
+inline constexpr Name kInterface = "org.otpd.Otpd1";
+
+inline constexpr Name kMethodVerify = "Verify";
+inline constexpr Name kMethodStatus = "Status";
+inline constexpr Name kMethodReset = "Reset";
 
 // Verify(s user, s code, s service, s rhost) -> (s outcome, s message, u backup_codes_left)
-inline constexpr std::string_view kVerifyInSignature = "ssss";
-inline constexpr std::string_view kVerifyOutSignature = "ssu";
+inline constexpr Name kVerifyInSignature = "ssss";
+inline constexpr Name kVerifyOutSignature = "ssu";
 // Status(s user) -> a{sv}
-inline constexpr std::string_view kStatusKeyEnabled = "enabled";                    // b
-inline constexpr std::string_view kStatusKeyPending = "pending";                    // b
-inline constexpr std::string_view kStatusKeyBackupCodesLeft = "backup_codes_left";  // u
-inline constexpr std::string_view kStatusKeyLockedUntil = "locked_until";           // t
+inline constexpr Name kStatusKeyEnabled = "enabled";                    // b
+inline constexpr Name kStatusKeyPending = "pending";                    // b
+inline constexpr Name kStatusKeyBackupCodesLeft = "backup_codes_left";  // u
+inline constexpr Name kStatusKeyLockedUntil = "locked_until";           // t
 
 // The answer to one login attempt. The strings are the wire protocol.
 enum class Outcome { ok, ok_backup, invalid, replayed, locked, not_enrolled };
@@ -57,17 +65,17 @@ constexpr bool outcome_accepts(Outcome outcome) { return outcome == Outcome::ok 
 
 // Named D-Bus errors otpd replies with.
 namespace bus_error {
-inline constexpr std::string_view kAccessDenied = "org.otpd.Otpd1.Error.AccessDenied";
-inline constexpr std::string_view kInvalidArgument = "org.otpd.Otpd1.Error.InvalidArgument";
-inline constexpr std::string_view kInternal = "org.otpd.Otpd1.Error.Internal";
+inline constexpr Name kAccessDenied = "org.otpd.Otpd1.Error.AccessDenied";
+inline constexpr Name kInvalidArgument = "org.otpd.Otpd1.Error.InvalidArgument";
+inline constexpr Name kInternal = "org.otpd.Otpd1.Error.Internal";
 }  // namespace bus_error
 
 // Root may act for another user on the HTTP API with this header.
-inline constexpr std::string_view kActAsUserHeader = "X-OTP-User";
+inline constexpr Name kActAsUserHeader = "X-OTP-User";
 
-inline constexpr std::string_view kDefaultSocketPath = "/run/otpd/api.sock";
-inline constexpr std::string_view kDefaultConfigPath = "/etc/otpd/otpd.conf";
-inline constexpr std::string_view kDefaultDatabasePath = "/var/lib/otpd/otpd.db";
+inline constexpr Name kDefaultSocketPath = "/run/otpd/api.sock";
+inline constexpr Name kDefaultConfigPath = "/etc/otpd/otpd.conf";
+inline constexpr Name kDefaultDatabasePath = "/var/lib/otpd/otpd.db";
 
 // Limits every part enforces on what crosses the bus.
 inline constexpr std::size_t kMaxUserNameLength = 256;

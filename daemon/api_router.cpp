@@ -96,7 +96,7 @@ std::string_view route_name(Route route) {
 
 }  // namespace
 
-ApiResponse ApiRouter::handle(const ApiRequest& request) noexcept {
+ApiResponse ApiRouter::handle(const ApiRequest& request) noexcept {  // NOLINT(bugprone-exception-escape): see .hpp
   InlineHashExecutor executor;
   std::optional<ApiResponse> answer;
   serve(request, executor, [&answer](ApiResponse response) { answer.emplace(std::move(response)); });

@@ -46,22 +46,15 @@ class ApiRouter {
       : service_(service), users_(users), log_(log), executor_(executor) {}
 
   // Never throws: an internal failure is logged and answered with 500. Hashes
-  // inline, so the answer is there when it returns.
-  [[nodiscard]] ApiResponse handle(const ApiRequest& request) noexcept;
+  // inline, so the answer is there when it returns. (If not even the 500 can be
+  // allocated, terminating is the fail-closed answer.)
+  [[nodiscard]] ApiResponse handle(const ApiRequest& request) noexcept;  // NOLINT(bugprone-exception-escape)
   // The same, answered through `respond` exactly once: before it returns, or later
   // from the executor on the event loop's thread (nothing of `request` is kept).
   void handle(const ApiRequest& request, Responder respond) noexcept;
 
-  enum class Route {
-    enable,
-    confirm,
-    disable,
-    backup_codes,
-    status,  // canonical
-    seed003_setup,
-    seed003_enable,
-    seed004_setup,  // compatibility
-  };
+  // The canonical routes, then the seeds' compatibility routes.
+  enum class Route { enable, confirm, disable, backup_codes, status, seed003_setup, seed003_enable, seed004_setup };
 
  private:
   struct Call {

@@ -15,12 +15,11 @@ using proto::Outcome;
 
 namespace {
 
-const std::string kBusName(proto::kBusName);
-const std::string kObjectPath(proto::kObjectPath);
-const std::string kInterface(proto::kInterface);
-const std::string kAccessDenied(proto::bus_error::kAccessDenied);
-const std::string kInvalidArgument(proto::bus_error::kInvalidArgument);
-const std::string kInternal(proto::bus_error::kInternal);
+using proto::kBusName;
+using proto::kInterface;
+using proto::kObjectPath;
+using proto::bus_error::kInternal;
+using proto::bus_error::kInvalidArgument;
 
 int invalid_argument(sd_bus_error* error, const char* what) {
   return sd_bus_error_set(error, kInvalidArgument.c_str(), what);
@@ -80,7 +79,10 @@ int BusService::on_reset(sd_bus_message* message, void* userdata, sd_bus_error* 
 
 // Parses and checks the call, then queues it for the next group commit (drain).
 int BusService::verify(sd_bus_message* message, sd_bus_error* error) {
-  const char *login_name = nullptr, *code = nullptr, *service = nullptr, *rhost = nullptr;
+  const char* login_name = nullptr;
+  const char* code = nullptr;
+  const char* service = nullptr;
+  const char* rhost = nullptr;
   if (int r = sd_bus_message_read(message, "ssss", &login_name, &code, &service, &rhost); r < 0) return r;
   if (!is_acceptable_user_name(login_name) || !within(code, proto::kMaxCodeLength) ||
       !within(service, proto::kMaxServiceLength) || !within(rhost, proto::kMaxRhostLength)) {
@@ -130,11 +132,15 @@ int BusService::status(sd_bus_message* message, sd_bus_error* error) {
   sd_bus_message* raw = nullptr;
   if (int r = sd_bus_message_new_method_return(message, &raw); r < 0) return r;
   SdBusMessage reply(raw);
-  const int r = sd_bus_message_append(reply.get(), "a{sv}", 4, std::string(proto::kStatusKeyEnabled).c_str(), "b",
-                                      int{result->enabled}, std::string(proto::kStatusKeyPending).c_str(), "b",
-                                      int{result->pending}, std::string(proto::kStatusKeyBackupCodesLeft).c_str(), "u",
-                                      result->backup_codes_left, std::string(proto::kStatusKeyLockedUntil).c_str(), "t",
-                                      static_cast<std::uint64_t>(result->locked_until));
+  // One key, its type and its value a line.
+  // clang-format off
+  const int r = sd_bus_message_append(
+      reply.get(), "a{sv}", 4,
+      proto::kStatusKeyEnabled.c_str(), "b", int{result->enabled},
+      proto::kStatusKeyPending.c_str(), "b", int{result->pending},
+      proto::kStatusKeyBackupCodesLeft.c_str(), "u", result->backup_codes_left,
+      proto::kStatusKeyLockedUntil.c_str(), "t", static_cast<std::uint64_t>(result->locked_until));
+  // clang-format on
   if (r < 0) return r;
   return sd_bus_send(nullptr, reply.get(), nullptr);
 }
@@ -195,12 +201,15 @@ void BusService::log_login(const VerifyCall& call, const LoginResult& result) {
 const sd_bus_vtable* BusService::vtable() {
   static const sd_bus_vtable table[] = {
       SD_BUS_VTABLE_START(0),
+      // The arguments in, then the results.
+      // clang-format off
       SD_BUS_METHOD_WITH_NAMES("Verify", "ssss",
-                               SD_BUS_PARAM(user) SD_BUS_PARAM(code) SD_BUS_PARAM(service) SD_BUS_PARAM(rhost), "ssu",
-                               SD_BUS_PARAM(outcome) SD_BUS_PARAM(message) SD_BUS_PARAM(backup_codes_left),
+                               SD_BUS_PARAM(user) SD_BUS_PARAM(code) SD_BUS_PARAM(service) SD_BUS_PARAM(rhost),
+                               "ssu", SD_BUS_PARAM(outcome) SD_BUS_PARAM(message) SD_BUS_PARAM(backup_codes_left),
                                &BusService::on_verify, SD_BUS_VTABLE_UNPRIVILEGED),
-      SD_BUS_METHOD_WITH_NAMES("Status", "s", SD_BUS_PARAM(user), "a{sv}", SD_BUS_PARAM(status), &BusService::on_status,
-                               SD_BUS_VTABLE_UNPRIVILEGED),
+      SD_BUS_METHOD_WITH_NAMES("Status", "s", SD_BUS_PARAM(user), "a{sv}", SD_BUS_PARAM(status),
+                               &BusService::on_status, SD_BUS_VTABLE_UNPRIVILEGED),
+      // clang-format on
       SD_BUS_METHOD_WITH_NAMES("Reset", "s", SD_BUS_PARAM(user), "", , &BusService::on_reset,
                                SD_BUS_VTABLE_UNPRIVILEGED),
       SD_BUS_VTABLE_END,
@@ -228,7 +237,7 @@ Expected<std::unique_ptr<BusService>> BusService::start(sd_event* event, OtpServ
   }
   self->object_slot_.reset(slot);
   if (int r = sd_bus_request_name(self->bus_.get(), kBusName.c_str(), 0); r < 0) {
-    return fail(ErrorKind::system, "cannot own " + kBusName + " on the system bus: " + std::strerror(-r) +
+    return fail(ErrorKind::system, "cannot own " + std::string(kBusName) + " on the system bus: " + std::strerror(-r) +
                                        (r == -EEXIST ? " (is another otpd running?)" : ""));
   }
   if (int r = sd_bus_attach_event(self->bus_.get(), event, SD_EVENT_PRIORITY_NORMAL); r < 0) {

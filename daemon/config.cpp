@@ -185,7 +185,7 @@ Expected<Config> load_config(const std::filesystem::path& path, bool must_exist)
   }
   int line = ini_parse_stream(read_line, &state, handle_entry, &state);
   const bool read_error = std::ferror(state.file) != 0;
-  std::fclose(state.file);
+  (void)std::fclose(state.file);  // opened to read: nothing to lose at close
   if (line < 0 || read_error) return fail(ErrorKind::config, path.string() + ": cannot be read");
   // inih knows the lines it or the handler refused; a line read_line refused ended
   // the parse, so it comes after those.

@@ -6,6 +6,7 @@
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace otpd {
@@ -29,11 +30,10 @@ std::string journal_key(std::string_view key) {
 
 bool needs_quotes(std::string_view value) {
   if (value.empty()) return true;
-  for (const char c : value) {
+  return std::ranges::any_of(value, [](char c) {
     const auto byte = static_cast<unsigned char>(c);
-    if (byte <= 0x20 || byte == 0x7F || c == '"' || c == '\\' || c == '=') return true;
-  }
-  return false;
+    return byte <= 0x20 || byte == 0x7F || c == '"' || c == '\\' || c == '=';
+  });
 }
 
 void write_stderr_line(std::string line) {
@@ -88,6 +88,7 @@ void SystemEventLog::security(const SecurityEvent& event) {
                                    "SYSLOG_IDENTIFIER=otpd", "OTPD_EVENT=" + std::string(event.event)};
   for (const auto& field : event.fields) entries.push_back(journal_key(field.key) + "=" + field.value);
   std::vector<iovec> vectors;
+  vectors.reserve(entries.size());
   for (auto& entry : entries) vectors.push_back({entry.data(), entry.size()});
   sd_journal_sendv(vectors.data(), static_cast<int>(vectors.size()));
 }

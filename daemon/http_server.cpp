@@ -5,6 +5,8 @@
 #include <sys/un.h>
 #include <time.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cstdarg>
@@ -121,14 +123,19 @@ Expected<std::unique_ptr<HttpServer>> HttpServer::start(sd_event* event, UniqueF
 
 Expected<void> HttpServer::start_mhd() {
   const unsigned flags = MHD_USE_EPOLL | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
-  daemon_ =
-      MHD_start_daemon(flags, 0, nullptr, nullptr, &HttpServer::mhd_access, this, MHD_OPTION_EXTERNAL_LOGGER,
-                       &HttpServer::mhd_log, this,  // first, or MHD logs to stderr itself
-                       MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(limits_.max_connections),
-                       MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(limits_.idle_timeout_seconds),
-                       MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<std::size_t>(limits_.connection_memory_bytes),
-                       MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_NOTIFY_COMPLETED, &HttpServer::mhd_completed, this,
-                       MHD_OPTION_NOTIFY_CONNECTION, &HttpServer::mhd_connection, this, MHD_OPTION_END);
+  // One option and its values a line.
+  // clang-format off
+  daemon_ = MHD_start_daemon(
+      flags, 0, nullptr, nullptr, &HttpServer::mhd_access, this,
+      MHD_OPTION_EXTERNAL_LOGGER, &HttpServer::mhd_log, this,  // first, or MHD logs to stderr itself
+      MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(limits_.max_connections),
+      MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(limits_.idle_timeout_seconds),
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<std::size_t>(limits_.connection_memory_bytes),
+      MHD_OPTION_STRICT_FOR_CLIENT, 1,
+      MHD_OPTION_NOTIFY_COMPLETED, &HttpServer::mhd_completed, this,
+      MHD_OPTION_NOTIFY_CONNECTION, &HttpServer::mhd_connection, this,
+      MHD_OPTION_END);
+  // clang-format on
   if (daemon_ == nullptr) return fail(ErrorKind::system, "libmicrohttpd did not start");
   return {};
 }
@@ -269,7 +276,7 @@ MHD_Result HttpServer::on_request(MHD_Connection* connection, const char* url, c
     if (info != nullptr && info->socket_context != nullptr) {
       static_cast<Peer*>(info->socket_context)->headers_received = true;
     }
-    *request_context = request = new Request();
+    *request_context = new Request();  // libmicrohttpd holds it; mhd_completed deletes it
     const auto length = declared_length(connection);
     if (length && *length > limits_.max_body_bytes) {
       return answer(connection, ApiResponse{413, {{"error", "Request body too large"}}, std::nullopt, {}});
@@ -419,16 +426,15 @@ void HttpServer::mhd_connection(void* self, MHD_Connection* connection, void** s
 // says so per connection; on a Unix socket these are expected, not news.
 namespace {
 bool is_unix_socket_noise(std::string_view text) {
-  for (const std::string_view noise : {"TCP_NODELAY", "TCP_CORK", "Failed to push the data"}) {
-    if (text.find(noise) != std::string_view::npos) return true;
-  }
-  return false;
+  constexpr std::array<std::string_view, 3> kNoise{"TCP_NODELAY", "TCP_CORK", "Failed to push the data"};
+  return std::ranges::any_of(kNoise,
+                             [text](std::string_view noise) { return text.find(noise) != std::string_view::npos; });
 }
 }  // namespace
 
 void HttpServer::mhd_log(void* self, const char* format, va_list args) noexcept {
   char line[512];
-  std::vsnprintf(line, sizeof(line), format, args);
+  (void)std::vsnprintf(line, sizeof(line), format, args);  // a longer line is cut, and that is fine
   std::string_view text(line);
   if (is_unix_socket_noise(text)) return;
   while (!text.empty() && text.back() == '\n') text.remove_suffix(1);

@@ -24,7 +24,7 @@ namespace otpd {
 
 struct HttpLimits {
   std::size_t max_body_bytes = 4096;
-  std::size_t connection_memory_bytes = 16 * 1024;  // bounds request line + headers
+  std::size_t connection_memory_bytes = std::size_t{16} * 1024;  // bounds request line + headers
   unsigned max_connections = 256;
   unsigned max_connections_per_uid = 32;
   unsigned idle_timeout_seconds = 30;
@@ -64,10 +64,10 @@ class HttpServer {
 
   MHD_Result on_request(MHD_Connection* connection, const char* url, const char* method, const char* upload_data,
                         std::size_t* upload_data_size, void** request_context);
-  MHD_Result answer(MHD_Connection* connection, const ApiResponse& response);
+  static MHD_Result answer(MHD_Connection* connection, const ApiResponse& response);
   MHD_Result serve(MHD_Connection* connection, Request& request, const char* url, const char* method);
-  [[nodiscard]] std::optional<ApiRequest> api_request(MHD_Connection* connection, const Request& request,
-                                                      const char* url, const char* method, ApiResponse& refusal);
+  [[nodiscard]] static std::optional<ApiRequest> api_request(MHD_Connection* connection, const Request& request,
+                                                             const char* url, const char* method, ApiResponse& refusal);
   void deliver(std::uint64_t request_id, ApiResponse response);
   void on_connection_event(MHD_Connection* connection, void** socket_context, MHD_ConnectionNotificationCode code);
 

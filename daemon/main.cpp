@@ -65,8 +65,10 @@ Expected<SdEvent> event_loop_with_signals() {
   sigemptyset(&mask);
   sigaddset(&mask, SIGTERM);
   sigaddset(&mask, SIGINT);
-  ::sigprocmask(SIG_BLOCK, &mask, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
+  // Blocked, so that sd-event takes them as events (signalfd) instead.
+  if (::sigprocmask(SIG_BLOCK, &mask, nullptr) != 0 || ::signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+    return fail(ErrorKind::system, std::string("cannot set up the signals: ") + std::strerror(errno));
+  }
   for (int signal_number : {SIGTERM, SIGINT}) {
     // No handler: sd-event exits the loop on the signal.
     if (sd_event_add_signal(event.get(), nullptr, signal_number, nullptr, nullptr) < 0) {
@@ -180,7 +182,7 @@ int run(int argc, char** argv) {
     if (served) return *served;
     config = tl::unexpected(served.error());
   }
-  std::fprintf(stderr, "otpd: %s\n", config.error().message.c_str());
+  (void)std::fprintf(stderr, "otpd: %s\n", config.error().message.c_str());
   log.message(LogLevel::error, "cannot start: " + config.error().message);
   return 1;
 }
@@ -191,9 +193,9 @@ int main(int argc, char** argv) {
   try {
     return run(argc, argv);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "otpd: fatal: %s\n", e.what());
+    (void)std::fprintf(stderr, "otpd: fatal: %s\n", e.what());
   } catch (...) {
-    std::fprintf(stderr, "otpd: fatal: unknown exception\n");
+    (void)std::fprintf(stderr, "otpd: fatal: unknown exception\n");
   }
   return 1;
 }

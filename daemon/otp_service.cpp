@@ -48,7 +48,7 @@ Expected<AttemptReport> OtpService::count_failure(std::string_view user, const A
   return AttemptReport{failure.limit.locked_until, failure.lockout_started, replayed};
 }
 
-Expected<OtpService::IssuedCodes> OtpService::issue_backup_codes() {
+Expected<OtpService::IssuedCodes> OtpService::issue_backup_codes() const {
   IssuedCodes issued;
   auto codes = generate_backup_codes(policy_.backup_codes);
   if (!codes) return tl::unexpected(codes.error());

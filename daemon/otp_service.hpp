@@ -56,7 +56,7 @@ struct AttemptReport {
   std::int64_t locked_until = 0;  // when locked, or when this failure locked the user
   bool lockout_started = false;
   bool replayed = false;
-  std::int64_t retry_after(std::int64_t now) const { return locked_until > now ? locked_until - now : 0; }
+  [[nodiscard]] std::int64_t retry_after(std::int64_t now) const { return locked_until > now ? locked_until - now : 0; }
 };
 
 struct LoginResult {
@@ -165,7 +165,7 @@ class OtpService {
                                                  bool confirming);
   [[nodiscard]] Expected<bool> consume(const EnrollmentRecord& record, const CheckedCode& checked);
   [[nodiscard]] Expected<AttemptReport> count_failure(std::string_view user, const AttemptLimit& limit, bool replayed);
-  [[nodiscard]] Expected<IssuedCodes> issue_backup_codes();
+  [[nodiscard]] Expected<IssuedCodes> issue_backup_codes() const;
   [[nodiscard]] BackupCodeBatch batch_of(const IssuedCodes& issued) const;
   template <class Result>
   using Commit = Expected<Result> (OtpService::*)(PendingChange&, const Hashes&);

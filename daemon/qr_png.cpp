@@ -60,7 +60,7 @@ bool encode_png(const BitImage& image, std::vector<png_bytep>& rows, std::vector
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, on_png_error, on_png_warning);
   if (png == nullptr) return false;
   png_infop info = png_create_info_struct(png);
-  if (info == nullptr || setjmp(png_jmpbuf(png))) {
+  if (info == nullptr || setjmp(png_jmpbuf(png))) {  // NOLINT(cert-err52-cpp): libpng's way to report an error
     png_destroy_write_struct(&png, &info);
     return false;
   }

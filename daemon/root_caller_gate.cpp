@@ -7,8 +7,8 @@
 namespace otpd {
 namespace {
 
-const std::string kAccessDenied(protocol::bus_error::kAccessDenied);
-const std::string kInternal(protocol::bus_error::kInternal);
+using protocol::bus_error::kAccessDenied;
+using protocol::bus_error::kInternal;
 
 int deny(sd_bus_error* error) { return sd_bus_error_set(error, kAccessDenied.c_str(), "Only root may call otpd"); }
 
@@ -52,7 +52,7 @@ int RootCallerGate::admit(sd_bus_message* call, sd_bus_error* error, Method meth
 int RootCallerGate::on_sender_uid(sd_bus_message* reply, void* userdata, sd_bus_error*) noexcept {
   auto* pending = static_cast<Pending*>(userdata);
   RootCallerGate* gate = pending->gate;
-  gate->answer(*pending, reply);
+  answer(*pending, reply);
   // sd-bus holds its own reference to the slot while this callback runs.
   gate->pending_.remove_if([pending](const Pending& p) { return &p == pending; });
   return 0;

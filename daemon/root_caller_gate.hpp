@@ -41,7 +41,7 @@ class RootCallerGate {
   };
 
   static int on_sender_uid(sd_bus_message* reply, void* userdata, sd_bus_error* ret_error) noexcept;
-  void answer(Pending& pending, sd_bus_message* reply);
+  static void answer(Pending& pending, sd_bus_message* reply);
 
   sd_bus* bus_;
   std::list<Pending> pending_;  // stable addresses: each is its question's userdata

@@ -18,9 +18,6 @@ constexpr const char* kDriverName = "org.freedesktop.DBus";
 constexpr const char* kDriverPath = "/org/freedesktop/DBus";
 constexpr const char* kDriverInterface = "org.freedesktop.DBus";
 
-// The names in protocol.hpp are string_views over literals: data() is NUL-terminated.
-const char* c_str(std::string_view literal) { return literal.data(); }
-
 std::string errno_text(int negative_errno) {
   return std::error_code{-negative_errno, std::generic_category()}.message();
 }
@@ -37,7 +34,7 @@ tl::unexpected<BusError> call_failed(std::string_view method, BusFailure failure
     return failed(BusFailure::timeout, detail + ": no answer within " + std::to_string(timeout.count()) + " ms");
   }
   detail += ": ";
-  if (!sd_bus_error_is_set(error)) return failed(failure, detail + errno_text(r));
+  if (error == nullptr || !sd_bus_error_is_set(error)) return failed(failure, detail + errno_text(r));
   detail += error->name;
   if (error->message != nullptr) detail.append(": ").append(error->message);
   return failed(failure, std::move(detail), error->name);
@@ -77,7 +74,7 @@ tl::expected<std::string, BusError> read_owner(const SdBusMessage& reply) {
 }
 
 tl::expected<std::string, BusError> name_owner(sd_bus* bus, milliseconds timeout) {
-  return call_driver(bus, timeout, BusFailure::owner_lookup, "GetNameOwner", "s", c_str(protocol::kBusName))
+  return call_driver(bus, timeout, BusFailure::owner_lookup, "GetNameOwner", "s", protocol::kBusName.c_str())
       .and_then(read_owner);
 }
 
@@ -88,7 +85,7 @@ tl::expected<std::string, BusError> find_owner(sd_bus* bus, milliseconds timeout
   auto owner = name_owner(bus, timeout);
   if (owner || owner.error().error_name != SD_BUS_ERROR_NAME_HAS_NO_OWNER) return owner;
   auto started =
-      call_driver(bus, timeout, BusFailure::not_running, "StartServiceByName", "su", c_str(protocol::kBusName), 0U);
+      call_driver(bus, timeout, BusFailure::not_running, "StartServiceByName", "su", protocol::kBusName.c_str(), 0U);
   if (started) return name_owner(bus, timeout);
   BusError error = std::move(started.error());
   if (error.failure == BusFailure::not_running) {
@@ -133,10 +130,10 @@ tl::expected<OtpdClient, BusError> OtpdClient::connect(milliseconds timeout, uid
   return OtpdClient{std::move(bus), std::move(*owner), timeout};
 }
 
-tl::expected<SdBusMessage, BusError> OtpdClient::new_call(std::string_view method) {
+tl::expected<SdBusMessage, BusError> OtpdClient::new_call(protocol::Name method) {
   sd_bus_message* raw = nullptr;
-  const int r = sd_bus_message_new_method_call(bus_.get(), &raw, owner_.c_str(), c_str(protocol::kObjectPath),
-                                               c_str(protocol::kInterface), c_str(method));
+  const int r = sd_bus_message_new_method_call(bus_.get(), &raw, owner_.c_str(), protocol::kObjectPath.c_str(),
+                                               protocol::kInterface.c_str(), method.c_str());
   SdBusMessage request{raw};
   if (r < 0) return failed(BusFailure::call_failed, std::string{method} + ": " + errno_text(r));
   return request;
@@ -171,7 +168,7 @@ tl::expected<VerifyReply, BusError> OtpdClient::verify(const VerifyRequest& requ
   // The message holds the code: sd-bus wipes a message marked sensitive when it frees it.
   int r = sd_bus_message_sensitive(message->get());
   if (r >= 0) {
-    r = sd_bus_message_append(message->get(), c_str(protocol::kVerifyInSignature), request.user.c_str(),
+    r = sd_bus_message_append(message->get(), protocol::kVerifyInSignature.c_str(), request.user.c_str(),
                               request.code.c_str(), request.service.c_str(), request.rhost.c_str());
   }
   if (r < 0) {

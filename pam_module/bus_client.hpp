@@ -12,6 +12,7 @@
 #include <string_view>
 #include <tl/expected.hpp>
 
+#include "protocol.hpp"
 #include "sd_bus_handles.hpp"
 #include "secret_string.hpp"
 
@@ -68,8 +69,8 @@ class OtpdClient {
   OtpdClient(SdBusUnflushed bus, std::string owner, std::chrono::milliseconds timeout)
       : bus_(std::move(bus)), owner_(std::move(owner)), timeout_(timeout) {}
 
-  [[nodiscard]] tl::expected<SdBusMessage, BusError> new_call(std::string_view method);
-  [[nodiscard]] tl::expected<SdBusMessage, BusError> send(const SdBusMessage& call, std::string_view method);
+  [[nodiscard]] tl::expected<SdBusMessage, BusError> new_call(protocol::Name method);
+  [[nodiscard]] tl::expected<SdBusMessage, BusError> send(const SdBusMessage& request, std::string_view method);
 
   SdBusUnflushed bus_;
   std::string owner_;

@@ -5,7 +5,13 @@ pseudo-terminal (pexpect), against the real otpd on a private system bus.
 Needs root (to drop to the test user and to own the private bus name as otpd does);
 exits 77 (meson's "skipped") otherwise, or when python3-pexpect is missing.
 Environment (set by meson): OTPD_BINARY, OTP_ENROLL_BINARY, OTPD_SOURCE_ROOT, and
-ZBARIMG (may be empty: the QR scans are then skipped).
+ZBARIMG (may be empty: the QR scans are then skipped). A checked setup (meson.build)
+adds OTPD_TEST_CHECKER, the command otpd and otp-enroll then run under (its words one
+a line), and OTPD_TEST_PATIENCE, how many times longer to wait before calling either
+hung (tests/support/patience.hpp).
+
+Every secret and code the tests meet is remembered, and otpd's whole log is read
+against them when it stops, as tests/support/secrets_seen does for the C++ suites.
 """
 
 import base64
@@ -25,6 +31,9 @@ import tempfile
 import time
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from secrets_seen import leaked_secret, remember_code, remember_handed_out  # noqa: E402
+
 SKIPPED = 77
 try:
     import pexpect
@@ -36,6 +45,21 @@ OTPD = os.environ.get("OTPD_BINARY", "")
 OTP_ENROLL = os.environ.get("OTP_ENROLL_BINARY", "")
 SOURCE_ROOT = os.environ.get("OTPD_SOURCE_ROOT", "")
 ZBARIMG = os.environ.get("ZBARIMG", "")
+CHECKER = [word for word in os.environ.get("OTPD_TEST_CHECKER", "").split("\n") if word]
+
+
+def patience():
+    text = os.environ.get("OTPD_TEST_PATIENCE", "1")
+    return int(text) if text.isdigit() and 1 <= int(text) <= 1000 else 1
+
+
+PATIENCE = patience()
+
+
+def patient(seconds):
+    """How long to wait for what natively takes far less than `seconds`."""
+    return seconds * PATIENCE
+
 
 TEST_USER = "daemon"  # a system user with a passwd entry and no other role here
 PROMPT = "Code your app shows now: "
@@ -47,6 +71,10 @@ STEP_SECONDS = 30
 # --- TOTP, as an authenticator app computes it (RFC 6238, SHA1, 6 digits) --------
 
 def totp(secret, step):
+    return remember_code(_totp(secret, step))
+
+
+def _totp(secret, step):
     key = base64.b32decode(secret + "=" * (-len(secret) % 8))
     digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
@@ -60,8 +88,26 @@ def current_step():
 
 def wrong_code(secret):
     """A code that no step near now accepts."""
-    near = {totp(secret, current_step() + delta) for delta in range(-3, 4)}
-    return next(code for code in ("000000", "111111", "222222", "333333") if code not in near)
+    near = {_totp(secret, current_step() + delta) for delta in range(-3, 4)}
+    return remember_code(
+        next(code for code in ("000000", "111111", "222222", "333333") if code not in near))
+
+
+# --- what no log line may hold: tests/support/secrets_seen.py ------------------
+
+class RememberingReader:
+    """pexpect's logfile_read: all that otp-enroll writes to its terminal, read
+    again as a whole at each piece, since a secret may come in two."""
+
+    def __init__(self):
+        self.text = ""
+
+    def write(self, text):
+        self.text += text
+        remember_handed_out(self.text)
+
+    def flush(self):
+        pass
 
 
 # --- reading the QR back ------------------------------------------------------
@@ -154,11 +200,11 @@ class World:
         notify_path = os.path.join(self.dir, "notify.sock")
         notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         notify.bind(notify_path)
-        notify.settimeout(10)
+        notify.settimeout(patient(10))
         env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.bus_address, NOTIFY_SOCKET=notify_path)
         with open(self.otpd_log, "wb") as log:
             self.otpd = subprocess.Popen(
-                [OTPD, "--config", config, "--database", os.path.join(self.dir, "state", "otpd.db"),
+                CHECKER + [OTPD, "--config", config, "--database", os.path.join(self.dir, "state", "otpd.db"),
                  "--socket", self.socket], env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             while b"READY=1" not in notify.recv(4096):
@@ -176,16 +222,25 @@ class World:
         for process in (self.otpd, self.bus):
             if process is not None and process.poll() is None:
                 process.terminate()
-                process.wait(timeout=10)
+                process.wait(timeout=patient(10))
         if self.bus is not None:
             self.bus.stdout.close()
+        log = self.log_text() if os.path.exists(self.otpd_log) else ""
         shutil.rmtree(self.dir, ignore_errors=True)
+        leaked = leaked_secret(log)
+        if leaked is not None:
+            raise AssertionError("otpd's log holds a secret or code: %s\n%s" % (leaked, log))
 
 
 # --- running otp-enroll ---------------------------------------------------------
 
 def test_user():
     return pwd.getpwnam(TEST_USER)
+
+
+def otp_enroll(*args):
+    """The otp-enroll command line, under the checker if there is one."""
+    return CHECKER + [OTP_ENROLL] + list(args)
 
 
 def as_test_user(command):
@@ -210,16 +265,19 @@ class OtpEnrollTest(unittest.TestCase):
     # helpers
 
     def run_cli(self, *args, as_root=False, stdin="", **env):
-        command = [OTP_ENROLL, "--socket", self.world.socket] + list(args)
+        command = otp_enroll("--socket", self.world.socket, *args)
         if not as_root:
             command = as_test_user(command)
-        return subprocess.run(command, input=stdin, capture_output=True, text=True,
-                              env=cli_env(**env), timeout=30, check=False)
+        result = subprocess.run(command, input=stdin, capture_output=True, text=True,
+                                env=cli_env(**env), timeout=patient(30), check=False)
+        remember_handed_out(result.stdout)
+        return result
 
     def spawn_cli(self, *args):
-        command = as_test_user([OTP_ENROLL, "--socket", self.world.socket] + list(args))
+        command = as_test_user(otp_enroll("--socket", self.world.socket, *args))
         child = pexpect.spawn(command[0], command[1:], env=cli_env(), encoding="utf-8",
-                              timeout=15, dimensions=(50, 100))
+                              timeout=patient(15), dimensions=(50, 100))
+        child.logfile_read = RememberingReader()
         self.addCleanup(child.close, force=True)
         return child
 
@@ -247,7 +305,7 @@ class OtpEnrollTest(unittest.TestCase):
         child = self.spawn_cli()
         child.expect_exact(PROMPT)
         shown = child.before
-        self.assertTrue(child.waitnoecho(timeout=5), "the code prompt must not echo")
+        self.assertTrue(child.waitnoecho(timeout=patient(5)), "the code prompt must not echo")
 
         grouped = re.search(r"enter this key by hand:\s+([A-Z2-7 ]+)\r?\n", shown).group(1)
         self.assertRegex(grouped, r"^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$")
@@ -328,8 +386,8 @@ class OtpEnrollTest(unittest.TestCase):
 
     def test_an_absent_daemon_is_exit_three_with_how_to_start_it(self):
         result = subprocess.run(
-            as_test_user([OTP_ENROLL, "--socket", os.path.join(self.world.dir, "none.sock"),
-                          "status"]), capture_output=True, text=True, env=cli_env(), check=False)
+            as_test_user(otp_enroll("--socket", os.path.join(self.world.dir, "none.sock"),
+                                    "status")), capture_output=True, text=True, env=cli_env(), check=False)
         self.assertEqual(result.returncode, 3)
         self.assertIn("otpd is not running", result.stderr)
         self.assertIn("systemctl start otpd.socket", result.stderr)
@@ -369,7 +427,7 @@ class OtpEnrollTest(unittest.TestCase):
     def test_an_interrupt_at_the_prompt_gives_the_echo_back(self):
         child = self.spawn_cli()
         child.expect_exact(PROMPT)
-        self.assertTrue(child.waitnoecho(timeout=5))
+        self.assertTrue(child.waitnoecho(timeout=patient(5)))
         child.sendintr()
         child.expect(pexpect.EOF)
         self.assertTrue(child.getecho(), "echo must be back on after ^C")

@@ -3,6 +3,8 @@
 import contextlib
 import traceback
 
+from secrets_seen import leaked_secret
+
 
 def run_fixture(fixture_class, workdir):
     """Builds the fixture (fixture_class(workdir, exit_stack): its daemons stop when
@@ -13,10 +15,19 @@ def run_fixture(fixture_class, workdir):
 
 
 def run_checks(checks, daemons):
-    """Runs each check (its docstring names it), reports ok / FAIL per check, and the
-    daemons' logs if anything failed. Returns the exit code: 0 or 1."""
+    """Runs each check (its docstring names it), then reads otpd's log against every
+    secret and code they met; reports ok / FAIL per check, and the daemons' logs if
+    anything failed. Returns the exit code: 0 or 1."""
+
+    def no_secret_in_otpd_log():
+        """otpd's log holds no secret or code the checks met"""
+        for daemon in daemons:
+            leaked = leaked_secret(daemon.log.text()) if daemon.name == "otpd" else None
+            if leaked is not None:
+                raise AssertionError(f"otpd's log holds a secret or code: {leaked}")
+
     failures = 0
-    for check in checks:
+    for check in list(checks) + [no_secret_in_otpd_log]:
         name = (check.__doc__ or check.__name__).strip().splitlines()[0]
         try:
             check()

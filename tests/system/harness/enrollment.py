@@ -9,6 +9,8 @@ import subprocess
 import time
 from dataclasses import dataclass
 
+from secrets_seen import remember_code, remember_handed_out
+
 PERIOD = 30
 
 
@@ -30,7 +32,9 @@ def post_as(api_socket, user, route, body):
         connection.request("POST", route, body=json.dumps(body),
                            headers={"X-OTP-User": user, "Content-Type": "application/json"})
         response = connection.getresponse()
-        return response.status, json.loads(response.read() or b"{}")
+        body = response.read() or b"{}"
+        remember_handed_out(body.decode("utf-8", "replace"))
+        return response.status, json.loads(body)
     finally:
         connection.close()
 
@@ -42,7 +46,7 @@ def current_step():
 def totp(secret, step):
     result = subprocess.run(["oathtool", "--base32", "--totp", f"--now=@{step * PERIOD}", secret],
                             capture_output=True, text=True, check=True)
-    return result.stdout.strip()
+    return remember_code(result.stdout.strip())
 
 
 @dataclass
@@ -63,7 +67,7 @@ class Enrollment:
     def wrong_code(self):
         """A code that no step near now accepts."""
         near = {totp(self.secret, current_step() + delta) for delta in range(-2, 3)}
-        return next(code for code in ("000000", "111111", "222222", "333333") if code not in near)
+        return remember_code(next(code for code in ("000000", "111111", "222222", "333333") if code not in near))
 
 
 def enroll(api_socket, user):

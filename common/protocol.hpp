@@ -68,6 +68,9 @@ namespace bus_error {
 inline constexpr Name kAccessDenied = "org.otpd.Otpd1.Error.AccessDenied";
 inline constexpr Name kInvalidArgument = "org.otpd.Otpd1.Error.InvalidArgument";
 inline constexpr Name kInternal = "org.otpd.Otpd1.Error.Internal";
+// Verify: more logins wait for a backup code's hash than otpd takes (in all, or for
+// the user); nothing was checked or counted.
+inline constexpr Name kBusy = "org.otpd.Otpd1.Error.Busy";
 }  // namespace bus_error
 
 // Root may act for another user on the HTTP API with this header.

@@ -18,6 +18,7 @@ namespace {
 using proto::kBusName;
 using proto::kInterface;
 using proto::kObjectPath;
+using proto::bus_error::kBusy;
 using proto::bus_error::kInternal;
 using proto::bus_error::kInvalidArgument;
 
@@ -77,7 +78,8 @@ int BusService::on_reset(sd_bus_message* message, void* userdata, sd_bus_error* 
   return guarded<&BusService::reset>(self, *self->gate_, message, error);
 }
 
-// Parses and checks the call, then queues it for the next group commit (drain).
+// Parses and checks the call, then queues it for the next group commit (drain),
+// once its code is hashed if it may be a backup code.
 int BusService::verify(sd_bus_message* message, sd_bus_error* error) {
   const char* login_name = nullptr;
   const char* code = nullptr;
@@ -88,11 +90,44 @@ int BusService::verify(sd_bus_message* message, sd_bus_error* error) {
       !within(service, proto::kMaxServiceLength) || !within(rhost, proto::kMaxRhostLength)) {
     return invalid_argument(error, "Verify: an argument is malformed or too long");
   }
-  if (auto armed = batch_flush_->request(); !armed) return internal_error(error, "Verify", armed.error());
-  queued_.push_back(VerifyCall{SdBusMessage(sd_bus_message_ref(message)), login_name, enrollment_name(login_name), code,
-                               service, rhost});
-  if (queued_.size() >= kMaxBatch) drain();
+  VerifyCall call{SdBusMessage(sd_bus_message_ref(message)),
+                  login_name,
+                  enrollment_name(login_name),
+                  code,
+                  service,
+                  rhost,
+                  std::nullopt};
+  auto batch = service_.login_backup_code_batch(call.user, call.code);
+  if (!batch) return internal_error(error, "Verify", batch.error());
+  if (*batch) return hash_then_queue(std::move(call), std::move(**batch), error);
+  queue(std::move(call));
   return 1;
+}
+
+int BusService::hash_then_queue(VerifyCall call, BackupCodeBatch batch, sd_bus_error* error) {
+  auto waiting = std::make_shared<VerifyCall>(std::move(call));
+  auto hashed = [this, waiting, salt = batch.salt,
+                 iterations = batch.iterations](Expected<std::vector<BackupCodeHash>> hashes) {
+    if (!hashes) return answer_verify(*waiting, tl::unexpected(hashes.error()));
+    waiting->backup_digest = BackupCodeDigest{salt, iterations, hashes->front()};
+    queue(std::move(*waiting));
+  };
+  const std::string owner = waiting->user;
+  switch (login_hashing_->submit(owner, std::move(batch), hashed)) {
+    case HashAdmission::accepted: return 1;
+    case HashAdmission::owner_busy:
+    case HashAdmission::all_busy: break;
+  }
+  log_.security(
+      {"login_busy", LogLevel::warning, {{"user", owner}, {"service", waiting->service}, {"rhost", waiting->rhost}}});
+  return sd_bus_error_set(error, kBusy.c_str(), "otpd is checking as many backup codes as it takes; try again");
+}
+
+// Joins the next group commit; a full group goes at once.
+void BusService::queue(VerifyCall call) {
+  if (auto armed = batch_flush_->request(); !armed) return answer_verify(call, tl::unexpected(armed.error()));
+  queued_.push_back(std::move(call));
+  if (queued_.size() >= kMaxBatch) drain();
 }
 
 // The group commit: every queued Verify in one transaction, then the answers. A
@@ -103,7 +138,7 @@ void BusService::drain() {
   batch.swap(queued_);
   std::vector<LoginAttempt> attempts;
   attempts.reserve(batch.size());
-  for (const auto& call : batch) attempts.push_back(LoginAttempt{call.user, call.code});
+  for (const auto& call : batch) attempts.push_back(LoginAttempt{call.user, call.code, call.backup_digest});
   const auto results = service_.verify_logins(attempts);
   for (std::size_t i = 0; i < batch.size(); ++i) answer_verify(batch[i], results[i]);
 }
@@ -229,6 +264,10 @@ Expected<std::unique_ptr<BusService>> BusService::start(sd_event* event, OtpServ
   auto flush = BatchFlush::create(event, kMaxBatchDelay, [service = self.get()] { service->drain(); });
   if (!flush) return tl::unexpected(flush.error());
   self->batch_flush_ = std::move(*flush);
+  const HashPoolLimits login_limits{2, kMaxLoginsHashing, std::max(1U, service.policy().lockout.max_failures)};
+  auto login_hashing = HashWorkerPool::start(event, login_limits);
+  if (!login_hashing) return tl::unexpected(login_hashing.error());
+  self->login_hashing_ = std::move(*login_hashing);
   sd_bus_slot* slot = nullptr;
   if (int r = sd_bus_add_object_vtable(self->bus_.get(), &slot, kObjectPath.c_str(), kInterface.c_str(), vtable(),
                                        self.get());

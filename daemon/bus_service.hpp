@@ -9,12 +9,14 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "batch_flush.hpp"
 #include "error.hpp"
 #include "event_log.hpp"
+#include "hash_worker_pool.hpp"
 #include "otp_service.hpp"
 #include "root_caller_gate.hpp"
 #include "sd_bus_handles.hpp"
@@ -26,6 +28,11 @@ namespace otpd {
 // at most this many together, and none waits longer than this for its group.
 inline constexpr std::size_t kMaxBatch = 64;
 inline constexpr std::chrono::microseconds kMaxBatchDelay{1000};
+// Logins whose code must be hashed as a backup code wait for it on threads of their
+// own, off the loop where every other login and request is answered: at most this
+// many in all. For one user, at most max_failures: as many guesses as can be wrong
+// before a lockout, which is what a flood of them would bring about anyway.
+inline constexpr unsigned kMaxLoginsHashing = 64;
 
 class BusService {
  public:
@@ -45,6 +52,7 @@ class BusService {
     std::string code;
     std::string service;
     std::string rhost;
+    std::optional<BackupCodeDigest> backup_digest;
   };
 
   BusService(OtpService& service, const UserDirectory& users, EventLog& log)
@@ -56,6 +64,8 @@ class BusService {
   static int on_reset(sd_bus_message* message, void* userdata, sd_bus_error* error) noexcept;
 
   int verify(sd_bus_message* message, sd_bus_error* error);
+  int hash_then_queue(VerifyCall call, BackupCodeBatch batch, sd_bus_error* error);
+  void queue(VerifyCall call);
   void drain();
   void answer_verify(const VerifyCall& call, const Expected<LoginResult>& result);
   int status(sd_bus_message* message, sd_bus_error* error);
@@ -73,6 +83,9 @@ class BusService {
   // Verify calls waiting for the next group commit; bounded by kMaxBatch.
   std::vector<VerifyCall> queued_;
   std::unique_ptr<BatchFlush> batch_flush_;
+  // Last, so first to go: its threads are joined and the calls it holds dropped
+  // (their callers get no answer) while the bus they came on is still there.
+  std::unique_ptr<HashWorkerPool> login_hashing_;
 };
 
 // The sentence shown to the person logging in.

@@ -13,24 +13,40 @@ using protocol::Outcome;
 
 std::string secret_associated_data(std::string_view user) { return "otpd/totp-secret/v1/" + std::string(user); }
 
-Expected<CheckedCode> OtpService::check_code(const EnrollmentRecord& record, std::string_view code, bool confirming) {
+Expected<CheckedCode> OtpService::check_totp_code(const EnrollmentRecord& record, std::string_view code,
+                                                  bool confirming) const {
   auto secret = sealer_.open(record.sealed_secret, secret_associated_data(record.user));
   if (!secret) return tl::unexpected(secret.error());
   const CodeCheckRequest request{code, clock_.now(), policy_.window, !confirming, !confirming};
-  CheckedCode checked = check_totp(secret->view(), record, request);
-  if (checked.match != CodeMatch::none || !request.allow_backup_code || record.backup_salt.empty()) {
-    return checked;
-  }
+  return check_totp(secret->view(), record, request);
+}
+
+Expected<CheckedCode> OtpService::check_code(const EnrollmentRecord& record, std::string_view code, bool confirming) {
+  auto checked = check_totp_code(record, code, confirming);
+  if (!checked || checked->match != CodeMatch::none || confirming || record.backup_salt.empty()) return checked;
   const auto normalized = normalize_backup_code(code);
   if (!normalized) return checked;
-  const BackupCodeHasher hasher(record.backup_kdf_iterations);
-  auto hash = hasher.hash(record.backup_salt, normalized->str());
+  auto hash = BackupCodeHasher(record.backup_kdf_iterations).hash(record.backup_salt, normalized->str());
   if (!hash) return tl::unexpected(hash.error());
+  return match_backup_code(record, *checked, *hash);
+}
+
+Expected<CheckedCode> OtpService::check_login_code(const EnrollmentRecord& record, const LoginAttempt& attempt) {
+  auto checked = check_totp_code(record, attempt.code, false);
+  const auto& digest = attempt.backup_digest;
+  if (!checked || checked->match != CodeMatch::none || !digest) return checked;
+  // A set replaced since the code was hashed: the code belongs to the old one.
+  if (digest->salt != record.backup_salt || digest->iterations != record.backup_kdf_iterations) return checked;
+  return match_backup_code(record, *checked, digest->hash);
+}
+
+Expected<CheckedCode> OtpService::match_backup_code(const EnrollmentRecord& record, CheckedCode checked,
+                                                    const BackupCodeHash& hash) {
   auto stored = store_.backup_code_hashes(record.user);
   if (!stored) return tl::unexpected(stored.error());
-  if (find_backup_code_hash(*stored, *hash)) {
+  if (find_backup_code_hash(*stored, hash)) {
     checked.match = CodeMatch::backup;
-    checked.backup_hash = *hash;
+    checked.backup_hash = hash;
   }
   return checked;
 }
@@ -112,7 +128,44 @@ void OtpService::finish(Prepared<Result> prepared, HashExecutor& executor, Commi
   }
 }
 
+Expected<std::optional<BackupCodeBatch>> OtpService::login_backup_code_batch(std::string_view user,
+                                                                             std::string_view code) {
+  auto normalized = normalize_backup_code(code);
+  if (!normalized) return std::nullopt;
+  auto record = store_.find_enrollment(user);
+  if (!record) return tl::unexpected(record.error());
+  if (!*record || (*record)->state != EnrollmentState::active || (*record)->backup_salt.empty()) return std::nullopt;
+  auto limit = store_.attempt_limit(user);
+  if (!limit) return tl::unexpected(limit.error());
+  if (is_locked(*limit, clock_.now())) return std::nullopt;
+  // Some TOTP codes (eight digits, no 0 or 1) have a backup code's shape.
+  auto checked = check_totp_code(**record, code, false);
+  if (!checked) return tl::unexpected(checked.error());
+  if (checked->match != CodeMatch::none) return std::nullopt;
+  BackupCodeBatch batch{{}, (*record)->backup_salt, (*record)->backup_kdf_iterations};
+  batch.normalized_codes.push_back(std::move(*normalized));
+  return batch;
+}
+
+BackupCodeDigest backup_code_digest(const BackupCodeBatch& batch, const BackupCodeHash& hash) {
+  return BackupCodeDigest{batch.salt, batch.iterations, hash};
+}
+
 Expected<LoginResult> OtpService::verify_login(std::string_view user, std::string_view code) {
+  LoginAttempt attempt{std::string(user), std::string(code), std::nullopt};
+  auto batch = login_backup_code_batch(user, code);
+  if (!batch) return tl::unexpected(batch.error());
+  if (*batch) {
+    auto hashes = hash_backup_code_batch(**batch);
+    if (!hashes) return tl::unexpected(hashes.error());
+    attempt.backup_digest = backup_code_digest(**batch, hashes->front());
+  }
+  auto results = verify_logins({&attempt, 1});
+  return std::move(results.front());
+}
+
+Expected<LoginResult> OtpService::verify_attempt(const LoginAttempt& attempt) {
+  const std::string& user = attempt.user;
   auto transaction = store_.begin();
   if (!transaction) return tl::unexpected(transaction.error());
   auto record = store_.find_enrollment(user);
@@ -124,7 +177,7 @@ Expected<LoginResult> OtpService::verify_login(std::string_view user, std::strin
   if (!limit) return tl::unexpected(limit.error());
   if (is_locked(*limit, clock_.now())) return LoginResult{Outcome::locked, 0, {limit->locked_until}};
 
-  auto checked = check_code(**record, code, false);
+  auto checked = check_login_code(**record, attempt);
   if (!checked) return tl::unexpected(checked.error());
   auto won = consume(**record, *checked);
   if (!won) return tl::unexpected(won.error());
@@ -155,7 +208,7 @@ std::vector<Expected<LoginResult>> OtpService::verify_logins(std::span<const Log
     results.assign(attempts.size(), tl::unexpected(group.error()));
     return results;
   }
-  for (const auto& attempt : attempts) results.push_back(verify_login(attempt.user, attempt.code));
+  for (const auto& attempt : attempts) results.push_back(verify_attempt(attempt));
   if (auto committed = group->commit(); !committed) {
     results.assign(attempts.size(), tl::unexpected(committed.error()));
   }

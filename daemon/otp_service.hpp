@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -65,9 +66,24 @@ struct LoginResult {
   AttemptReport attempt;
 };
 
+// A login's code hashed as a backup code ahead of its check, with the salt and
+// cost it was hashed under: the check compares it only against the set it was
+// hashed for, never one that replaced it meanwhile.
+struct BackupCodeDigest {
+  std::vector<std::uint8_t> salt;
+  unsigned iterations = 0;
+  BackupCodeHash hash{};
+};
+
+// The digest of a login's code: its batch and the one hash the batch yielded.
+[[nodiscard]] BackupCodeDigest backup_code_digest(const BackupCodeBatch& batch, const BackupCodeHash& hash);
+
 struct LoginAttempt {
   std::string user;
   std::string code;
+  // Set when login_backup_code_batch asked for the code to be hashed; a login's
+  // check never hashes, it only compares.
+  std::optional<BackupCodeDigest> backup_digest;
 };
 
 struct EnableStyle {
@@ -112,6 +128,15 @@ class OtpService {
              BackupCodeHasher hasher = BackupCodeHasher())
       : store_(store), sealer_(sealer), clock_(clock), policy_(std::move(policy)), hasher_(hasher) {}
 
+  // Logins take two steps, so that their one slow part, hashing a backup code (one
+  // PBKDF2 run, 30-45 ms), can run off the event loop: login_backup_code_batch
+  // says what the code must be hashed as, the caller hashes it where it likes and
+  // puts the digest in the attempt, and verify_logins checks and commits. nullopt
+  // when nothing needs hashing: no active enrollment or set, a lockout, a TOTP code,
+  // or a code that cannot be a backup code. It only reads: the check looks again.
+  [[nodiscard]] Expected<std::optional<BackupCodeBatch>> login_backup_code_batch(std::string_view user,
+                                                                                 std::string_view code);
+  // Both steps, hashing inline.
   [[nodiscard]] Expected<LoginResult> verify_login(std::string_view user, std::string_view code);
   // Verifies several logins in one transaction: one flush to disk for all of them
   // (group commit). Each runs in a savepoint of its own, so a store error fails that
@@ -161,8 +186,16 @@ class OtpService {
   // The answer instead when the user has no active enrollment or is locked out.
   [[nodiscard]] Expected<std::variant<ActiveUser, CodeFlowResult>> active_user(std::string_view user);
 
+  [[nodiscard]] Expected<LoginResult> verify_attempt(const LoginAttempt& attempt);
+  [[nodiscard]] Expected<CheckedCode> check_totp_code(const EnrollmentRecord& record, std::string_view code,
+                                                      bool confirming) const;
+  // TOTP first, then the code as a backup code, hashed here (the flows).
   [[nodiscard]] Expected<CheckedCode> check_code(const EnrollmentRecord& record, std::string_view code,
                                                  bool confirming);
+  // TOTP first, then the attempt's digest, if any (logins).
+  [[nodiscard]] Expected<CheckedCode> check_login_code(const EnrollmentRecord& record, const LoginAttempt& attempt);
+  [[nodiscard]] Expected<CheckedCode> match_backup_code(const EnrollmentRecord& record, CheckedCode checked,
+                                                        const BackupCodeHash& hash);
   [[nodiscard]] Expected<bool> consume(const EnrollmentRecord& record, const CheckedCode& checked);
   [[nodiscard]] Expected<AttemptReport> count_failure(std::string_view user, const AttemptLimit& limit, bool replayed);
   [[nodiscard]] Expected<IssuedCodes> issue_backup_codes() const;

@@ -57,6 +57,16 @@ void read_verify_reply(sd_bus_message* m, BusReply& reply) {
   reply.message = message != nullptr ? message : "";
 }
 
+// An asynchronous Verify's answer: its results, or the error it came back with.
+void read_verify_answer(sd_bus_message* m, BusReply& reply) {
+  if (const sd_bus_error* error = sd_bus_message_get_error(m); error != nullptr) {
+    reply.error_name = error->name != nullptr ? error->name : "unknown";
+    reply.error_message = error->message != nullptr ? error->message : "";
+  } else {
+    read_verify_reply(m, reply);
+  }
+}
+
 // Calls `method` with the arguments appended by `append`; on success `read` parses.
 template <class Append, class Read>
 BusReply call(const std::string& address, std::string_view method, Append append, Read read) {
@@ -128,24 +138,19 @@ struct PendingVerify {
 
 int on_verify_reply(sd_bus_message* m, void* userdata, sd_bus_error*) {
   auto* pending = static_cast<PendingVerify*>(userdata);
-  if (const sd_bus_error* error = sd_bus_message_get_error(m); error != nullptr) {
-    pending->reply.error_name = error->name != nullptr ? error->name : "unknown";
-    pending->reply.error_message = error->message != nullptr ? error->message : "";
-  } else {
-    read_verify_reply(m, pending->reply);
-  }
+  read_verify_answer(m, pending->reply);
   pending->answered = true;
   return 0;
 }
 
-void wait_for_reply(PendingVerify& pending) {
-  while (!pending.answered) {
-    const int processed = sd_bus_process(pending.bus.get(), nullptr);
+// Runs the connection until `done`; each call's own timeout (kCallTimeoutUsec)
+// answers it with an error at the latest.
+template <class Done>
+void process_until(sd_bus* bus, Done done) {
+  while (!done()) {
+    const int processed = sd_bus_process(bus, nullptr);
     if (processed < 0) throw std::runtime_error("the bus connection failed");
-    // The call's own timeout (kCallTimeoutUsec) answers it with an error at the latest.
-    if (processed == 0 && sd_bus_wait(pending.bus.get(), kCallTimeoutUsec) < 0) {
-      throw std::runtime_error("waiting on the bus failed");
-    }
+    if (processed == 0 && sd_bus_wait(bus, kCallTimeoutUsec) < 0) throw std::runtime_error("waiting on the bus failed");
   }
 }
 
@@ -170,9 +175,47 @@ std::vector<BusReply> bus_verify_at_once(const std::string& address, const std::
   }
   std::vector<BusReply> replies;
   for (const auto& pending : calls) {
-    wait_for_reply(*pending);
+    process_until(pending->bus.get(), [&pending] { return pending->answered; });
     replies.push_back(pending->reply);
   }
+  return replies;
+}
+
+namespace {
+
+struct PipelinedCall {
+  std::size_t index = 0;
+  PipelinedReplies* replies = nullptr;
+  SdBusSlot slot;
+};
+
+int on_pipelined_reply(sd_bus_message* m, void* userdata, sd_bus_error*) {
+  auto* call = static_cast<PipelinedCall*>(userdata);
+  BusReply& reply = call->replies->replies[call->index];
+  read_verify_answer(m, reply);
+  call->replies->answer_order.push_back(call->index);
+  return 0;
+}
+
+}  // namespace
+
+PipelinedReplies bus_verify_pipelined(const std::string& address, const std::vector<VerifyCall>& calls) {
+  Bus bus = connect(address);
+  PipelinedReplies replies;
+  replies.replies.resize(calls.size());
+  std::vector<std::unique_ptr<PipelinedCall>> pending;
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    auto call = std::make_unique<PipelinedCall>(PipelinedCall{i, &replies, {}});
+    const Message request = new_verify_call(bus.get(), calls[i].user, calls[i].code);
+    sd_bus_slot* slot = nullptr;
+    if (sd_bus_call_async(bus.get(), &slot, request.get(), on_pipelined_reply, call.get(), kCallTimeoutUsec) < 0) {
+      throw std::runtime_error("cannot send a Verify call");
+    }
+    call->slot.reset(slot);
+    pending.push_back(std::move(call));
+  }
+  if (sd_bus_flush(bus.get()) < 0) throw std::runtime_error("cannot send the Verify calls");
+  process_until(bus.get(), [&] { return replies.answer_order.size() == calls.size(); });
   return replies;
 }
 

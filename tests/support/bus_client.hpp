@@ -24,6 +24,18 @@ struct BusReply {
 // answer is read: attempts that reach otpd together. The replies in the codes' order.
 [[nodiscard]] std::vector<BusReply> bus_verify_at_once(const std::string& address, const std::string& user,
                                                        const std::vector<std::string>& codes);
+// Verify calls sent one after another on one connection before any answer is read:
+// the bus keeps their order, so otpd receives them in this order. The replies in
+// the calls' order, and the order (as indices of the calls) their answers came in.
+struct VerifyCall {
+  std::string user;
+  std::string code;
+};
+struct PipelinedReplies {
+  std::vector<BusReply> replies;
+  std::vector<std::size_t> answer_order;
+};
+[[nodiscard]] PipelinedReplies bus_verify_pipelined(const std::string& address, const std::vector<VerifyCall>& calls);
 // Sends a Verify and closes the connection as soon as the bus daemon has the call,
 // without waiting for the answer: a caller that dies mid-call.
 void bus_verify_and_hang_up(const std::string& address, const std::string& user, const std::string& code);

@@ -593,8 +593,11 @@ TEST_F(OtpServiceTest, AGroupOfLoginsIsVerifiedInOneCommitAndOnlyOneUseOfACodeWi
   const auto alice = enroll("alice");
   const auto bob = enroll("bob");
   const std::string code = code_at(alice.secret);
-  const std::vector<LoginAttempt> attempts{
-      {"alice", code}, {"bob", code_at(bob.secret)}, {"alice", code}, {"carol", "123456"}, {"bob", "000000"}};
+  const std::vector<LoginAttempt> attempts{{"alice", code, std::nullopt},
+                                           {"bob", code_at(bob.secret), std::nullopt},
+                                           {"alice", code, std::nullopt},
+                                           {"carol", "123456", std::nullopt},
+                                           {"bob", "000000", std::nullopt}};
   const auto results = service->verify_logins(attempts);
   ASSERT_EQ(results.size(), attempts.size());
   for (const auto& result : results) ASSERT_TRUE(result) << result.error().message;
@@ -617,7 +620,8 @@ TEST_F(OtpServiceTest, AnAttemptThatFailsInAGroupFailsAlone) {
   ASSERT_TRUE(record);
   record->sealed_secret.back() ^= 1;
   must(store->put_enrollment(*record));
-  const std::vector<LoginAttempt> attempts{{"bob", "123456"}, {"alice", code_at(alice.secret)}};
+  const std::vector<LoginAttempt> attempts{{"bob", "123456", std::nullopt},
+                                           {"alice", code_at(alice.secret), std::nullopt}};
   const auto results = service->verify_logins(attempts);
   ASSERT_EQ(results.size(), 2U);
   EXPECT_FALSE(results[0]);
@@ -628,6 +632,58 @@ TEST_F(OtpServiceTest, AnAttemptThatFailsInAGroupFailsAlone) {
 }
 
 TEST_F(OtpServiceTest, AnEmptyGroupIsNoWork) { EXPECT_TRUE(service->verify_logins({}).empty()); }
+
+TEST_F(OtpServiceTest, ALoginAsksForAHashOnlyWhereABackupCodeCouldMatch) {
+  const auto alice = enroll("alice");
+  const std::string& backup = alice.backup_codes[0];
+  EXPECT_FALSE(must(service->login_backup_code_batch("bob", backup))) << "not enrolled";
+  EXPECT_FALSE(must(service->login_backup_code_batch("alice", code_at(alice.secret)))) << "a TOTP code";
+  EXPECT_FALSE(must(service->login_backup_code_batch("alice", "not-a-code"))) << "no backup code's shape";
+  const auto batch = must(service->login_backup_code_batch("alice", upper(backup)));
+  ASSERT_TRUE(batch);
+  ASSERT_EQ(batch->normalized_codes.size(), 1U);
+  EXPECT_EQ(batch->normalized_codes[0].str(), normalize_backup_code(backup)->str()) << "the code as it is hashed";
+  EXPECT_EQ(batch->iterations, 1000U);
+  EXPECT_EQ(batch->salt, must(store->find_enrollment("alice"))->backup_salt);
+  (void)fail_logins("alice", alice.secret, 5);
+  EXPECT_FALSE(must(service->login_backup_code_batch("alice", backup))) << "locked: answered so, unhashed";
+}
+
+TEST_F(OtpServiceTest, ALoginsCheckComparesTheDigestItIsGivenAndHashesNothing) {
+  const auto alice = enroll("alice");
+  const std::string& backup = alice.backup_codes[0];
+  const std::vector<LoginAttempt> unhashed{{"alice", backup, std::nullopt}};
+  const auto refused = service->verify_logins(unhashed);
+  ASSERT_TRUE(refused[0]) << refused[0].error().message;
+  EXPECT_EQ(refused[0]->outcome, Outcome::invalid) << "without a digest, no backup code matches";
+
+  const auto batch = must(service->login_backup_code_batch("alice", backup));
+  ASSERT_TRUE(batch);
+  const std::vector<LoginAttempt> hashed{
+      {"alice", backup, backup_code_digest(*batch, must(hash_backup_code_batch(*batch)).front())}};
+  const auto accepted = service->verify_logins(hashed);
+  ASSERT_TRUE(accepted[0]) << accepted[0].error().message;
+  EXPECT_EQ(accepted[0]->outcome, Outcome::ok_backup);
+  EXPECT_EQ(accepted[0]->backup_codes_left, 9U);
+}
+
+TEST_F(OtpServiceTest, ADigestMatchesOnlyTheSetItWasHashedFor) {
+  const auto alice = enroll("alice");
+  const std::string& old_code = alice.backup_codes[0];
+  const auto batch = must(service->login_backup_code_batch("alice", old_code));
+  ASSERT_TRUE(batch);
+  const BackupCodeDigest digest = backup_code_digest(*batch, must(hash_backup_code_batch(*batch)).front());
+
+  BackupCodeDigest other_salt = digest;
+  other_salt.salt.back() ^= 1;
+  const std::vector<LoginAttempt> mislabelled{{"alice", old_code, other_salt}};
+  EXPECT_EQ(must(service->verify_logins(mislabelled)[0]).outcome, Outcome::invalid) << "said to be another set's";
+
+  ASSERT_EQ(regenerate("alice", code_at(alice.secret)).status, FlowStatus::done);
+  const std::vector<LoginAttempt> stale{{"alice", old_code, digest}};
+  EXPECT_EQ(must(service->verify_logins(stale)[0]).outcome, Outcome::invalid) << "hashed for the replaced set";
+  EXPECT_EQ(status("alice").backup_codes_left, 10U) << "the new set is whole";
+}
 
 // An executor that keeps each batch until the test lets it finish: the state can be
 // changed between "check + prepare" and "commit", the way a login or another

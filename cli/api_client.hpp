@@ -15,11 +15,12 @@
 namespace otpd::cli {
 
 inline constexpr std::size_t kMaxResponseBytes = std::size_t{64} * 1024;
+inline constexpr long kConnectTimeoutMs = 5'000;
 
 struct ApiClientOptions {
   std::string socket_path;
   std::string act_as_user;  // sent as X-OTP-User when not empty; already validated
-  long connect_timeout_ms = 5'000;
+  long connect_timeout_ms = kConnectTimeoutMs;
   long total_timeout_ms = 30'000;
   std::size_t max_response_bytes = kMaxResponseBytes;
 };

@@ -22,7 +22,7 @@ constexpr std::string_view kProgram = kProgramName;
 constexpr std::string_view kFooter =
     "Options may come before or after the subcommand (otp-enroll --help lists them).\n"
     "Exit status: 0 done, 1 refused (wrong code, wrong state, locked), 2 usage,\n"
-    "3 otpd unreachable.";
+    "3 otpd unreachable or silent for --timeout SECONDS.";
 constexpr std::size_t kMaxSocketPath = sizeof(sockaddr_un{}.sun_path);
 
 struct Subcommands {
@@ -39,6 +39,10 @@ void add_global_options(CLI::App& app, Invocation& invocation) {
   app.add_flag("--json", invocation.json, "print otpd's JSON answer; never prompt");
   app.add_option("--user", invocation.user, "act for user NAME (root only)")->type_name("NAME");
   app.add_option("--qr-png", invocation.qr_png, "enable: also write the QR code to FILE (0600)")->type_name("FILE");
+  app.add_option("--timeout", invocation.timeout_seconds, "wait this long for otpd's answer (at most an hour)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(1, kMaxTimeoutSeconds).description(""))
+      ->capture_default_str();
 }
 
 CLI::App* add_code_subcommand(CLI::App& app, const char* name, const char* help, std::string& code) {

@@ -11,6 +11,11 @@
 
 namespace otpd::cli {
 
+// How long otp-enroll waits for otpd's answer (--timeout). A confirm hashes ten new
+// backup codes, well under a second natively but far longer on a slow or checked host.
+inline constexpr int kDefaultTimeoutSeconds = 30;
+inline constexpr int kMaxTimeoutSeconds = 3600;
+
 enum class Command { enroll, confirm, status, disable, backup_codes, reset };
 
 struct Invocation {
@@ -20,6 +25,7 @@ struct Invocation {
   std::string user;                 // --user: act for this user (root only); empty for oneself
   std::string qr_png;               // --qr-png: where to write the QR as PNG; empty for none
   std::optional<std::string> code;  // CODE as given on the command line
+  int timeout_seconds = kDefaultTimeoutSeconds;
 };
 
 // The invocation, or the exit code to stop with at once: ok after --help or

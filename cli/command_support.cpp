@@ -61,7 +61,8 @@ void say(const CommandContext& context, std::string_view message) { say(context.
 
 ExitCode report_failure(const CommandContext& context, const ApiResult& result, std::string_view wrong_state) {
   if (!result) {
-    say(context, describe_transport_error(result.error(), context.invocation.socket_path));
+    say(context,
+        describe_transport_error(result.error(), context.invocation.socket_path, context.invocation.timeout_seconds));
     return ExitCode::unreachable;
   }
   if (context.invocation.json && !result->body.is_null()) {

@@ -1,5 +1,6 @@
 #include "commands.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <ostream>
 
@@ -40,11 +41,19 @@ ExitCode show_status(const CommandContext& context, const nlohmann::json& answer
   return ExitCode::ok;
 }
 
+ApiClientOptions client_options(const Invocation& invocation) {
+  const long total_ms = 1'000L * invocation.timeout_seconds;
+  return {.socket_path = invocation.socket_path,
+          .act_as_user = invocation.user,
+          .connect_timeout_ms = std::min(kConnectTimeoutMs, total_ms),
+          .total_timeout_ms = total_ms};
+}
+
 }  // namespace
 
 ExitCode run_command(const Invocation& invocation, Console& console) {
   if (invocation.command == Command::reset) return run_reset(invocation, console);
-  const ApiClient client({.socket_path = invocation.socket_path, .act_as_user = invocation.user});
+  const ApiClient client(client_options(invocation));
   const CommandContext context{invocation, console, client};
   switch (invocation.command) {
     case Command::enroll: return run_enable(context);

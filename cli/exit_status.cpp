@@ -52,7 +52,7 @@ std::string describe_refusal(const ApiResponse& response, const RefusalContext& 
   return fallback_text(response);
 }
 
-std::string describe_transport_error(const TransportError& error, std::string_view socket_path) {
+std::string describe_transport_error(const TransportError& error, std::string_view socket_path, int timeout_seconds) {
   const std::string where(socket_path);
   switch (error.kind) {
     case TransportErrorKind::socket_missing:
@@ -60,7 +60,9 @@ std::string describe_transport_error(const TransportError& error, std::string_vi
     case TransportErrorKind::connection_refused:
       return "otpd is not running (nothing listens on " + where + "); " + std::string(kStartHint);
     case TransportErrorKind::permission_denied: return "not allowed to connect to " + where + " (permission denied)";
-    case TransportErrorKind::timed_out: return "otpd did not answer in time on " + where;
+    case TransportErrorKind::timed_out:
+      return "otpd did not answer within " + std::to_string(timeout_seconds) + " s on " + where +
+             " (--timeout SECONDS waits longer)";
     case TransportErrorKind::response_too_large: return "otpd's answer on " + where + " is too large; refusing it";
     case TransportErrorKind::bad_response: return "no valid answer from otpd on " + where + ": " + error.detail;
     case TransportErrorKind::other: break;

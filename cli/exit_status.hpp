@@ -28,6 +28,8 @@ struct RefusalContext {
 
 [[nodiscard]] std::string describe_refusal(const ApiResponse& response, const RefusalContext& context);
 
-[[nodiscard]] std::string describe_transport_error(const TransportError& error, std::string_view socket_path);
+// `timeout_seconds` is how long otp-enroll waited (--timeout), said when that ran out.
+[[nodiscard]] std::string describe_transport_error(const TransportError& error, std::string_view socket_path,
+                                                   int timeout_seconds);
 
 }  // namespace otpd::cli

@@ -18,8 +18,6 @@
 namespace otpd::cli {
 namespace {
 
-constexpr std::uint64_t kCallTimeoutMicroseconds = 10'000'000;
-
 class BusError {
  public:
   BusError() = default;
@@ -67,7 +65,8 @@ ExitCode run_reset(const Invocation& invocation, Console& console) {
     say(console, std::string("cannot connect to the system bus: ") + std::strerror(-opened));
     return ExitCode::unreachable;
   }
-  (void)sd_bus_set_method_call_timeout(bus.get(), kCallTimeoutMicroseconds);
+  constexpr std::uint64_t kMicrosecondsPerSecond = 1'000'000;
+  (void)sd_bus_set_method_call_timeout(bus.get(), kMicrosecondsPerSecond * invocation.timeout_seconds);
   BusError error;
   sd_bus_message* raw_reply = nullptr;
   const int called = sd_bus_call_method(bus.get(), protocol::kBusName.c_str(), protocol::kObjectPath.c_str(),

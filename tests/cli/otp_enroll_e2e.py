@@ -22,6 +22,7 @@ import os
 import pwd
 import re
 import shutil
+import signal
 import socket
 import stat
 import struct
@@ -66,6 +67,7 @@ PROMPT = "Code your app shows now: "
 BACKUP_CODE = re.compile(r"^\s+\d+\. ([a-z2-9]{4}-[a-z2-9]{4})$", re.M)
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 STEP_SECONDS = 30
+ENROLL_TIMEOUT_SECONDS = 30  # otp-enroll's default --timeout
 
 
 # --- TOTP, as an authenticator app computes it (RFC 6238, SHA1, 6 digits) --------
@@ -239,8 +241,11 @@ def test_user():
 
 
 def otp_enroll(*args):
-    """The otp-enroll command line, under the checker if there is one."""
-    return CHECKER + [OTP_ENROLL] + list(args)
+    """The otp-enroll command line, under the checker if there is one. Its wait for
+    otpd's answer is stretched as the tests' own is: under memcheck a confirm's ten
+    PBKDF2 runs take about the 30 s otp-enroll waits by default."""
+    timeout = [] if "--timeout" in args else ["--timeout", str(patient(ENROLL_TIMEOUT_SECONDS))]
+    return CHECKER + [OTP_ENROLL] + timeout + list(args)
 
 
 def as_test_user(command):
@@ -269,7 +274,8 @@ class OtpEnrollTest(unittest.TestCase):
         if not as_root:
             command = as_test_user(command)
         result = subprocess.run(command, input=stdin, capture_output=True, text=True,
-                                env=cli_env(**env), timeout=patient(30), check=False)
+                                env=cli_env(**env), timeout=patient(ENROLL_TIMEOUT_SECONDS + 10),
+                                check=False)
         remember_handed_out(result.stdout)
         return result
 
@@ -391,6 +397,17 @@ class OtpEnrollTest(unittest.TestCase):
         self.assertEqual(result.returncode, 3)
         self.assertIn("otpd is not running", result.stderr)
         self.assertIn("systemctl start otpd.socket", result.stderr)
+
+    def test_a_daemon_that_does_not_answer_is_exit_three_after_timeout(self):
+        otpd = self.world.otpd.pid
+        os.kill(otpd, signal.SIGSTOP)  # the socket still takes connections; nobody answers
+        self.addCleanup(os.kill, otpd, signal.SIGCONT)
+        result = self.run_cli("--timeout", "1", "status")
+        self.assertEqual(result.returncode, 3, result.stderr)
+        self.assertIn("otpd did not answer within 1 s", result.stderr)
+        self.assertIn("--timeout SECONDS waits longer", result.stderr)
+        os.kill(otpd, signal.SIGCONT)
+        self.assertEqual(self.run_cli("status").returncode, 0, "otpd answers once it runs again")
 
     def test_only_root_acts_for_another_user(self):
         result = self.run_cli("--user", "root", "status")

@@ -30,6 +30,7 @@ TEST(Arguments, NothingMeansTheInteractiveEnable) {
   EXPECT_EQ(parsed.result->socket_path, protocol::kDefaultSocketPath);
   EXPECT_FALSE(parsed.result->json);
   EXPECT_FALSE(parsed.result->code);
+  EXPECT_EQ(parsed.result->timeout_seconds, kDefaultTimeoutSeconds);
 }
 
 TEST(Arguments, OptionsComeBeforeOrAfterTheSubcommand) {
@@ -93,6 +94,18 @@ TEST(Arguments, MistakesAreUsageErrors) {
     ASSERT_FALSE(result) << words.front();
     EXPECT_EQ(result.error(), ExitCode::usage);
     EXPECT_FALSE(err.empty());
+  }
+}
+
+TEST(Arguments, TimeoutIsWholeSecondsUpToAnHour) {
+  EXPECT_EQ(parse({"--timeout", "300", "status"}).result->timeout_seconds, 300);
+  EXPECT_EQ(parse({"confirm", "--timeout", "1"}).result->timeout_seconds, 1);
+  EXPECT_EQ(parse({"--timeout", "3600"}).result->timeout_seconds, kMaxTimeoutSeconds);
+  for (const char* bad : {"0", "-5", "3601", "1.5", "soon", "99999999999999999999"}) {
+    const auto [result, out, err] = parse({"--timeout", bad, "status"});
+    ASSERT_FALSE(result) << bad;
+    EXPECT_EQ(result.error(), ExitCode::usage) << bad;
+    EXPECT_NE(err.find("--timeout"), std::string::npos) << bad << ": " << err;
   }
 }
 

@@ -229,6 +229,14 @@ TEST(Status, AnAbsentDaemonIsExitThreeWithTheFix) {
   EXPECT_TRUE(contains(result.err, "systemctl start otpd.socket"));
 }
 
+TEST(Status, ASilentDaemonIsExitThreeAfterTimeoutSeconds) {
+  const auto result =
+      run({.invocation = {.command = Command::status, .timeout_seconds = 1}, .answers = {std::nullopt}});
+  EXPECT_EQ(result.exit_code, ExitCode::unreachable);
+  EXPECT_TRUE(contains(result.err, "otpd did not answer within 1 s")) << result.err;
+  EXPECT_EQ(result.requests.size(), 1U);
+}
+
 TEST(Disable, PromptsForACodeAndSaysItIsOff) {
   const auto result = run({.invocation = {.command = Command::disable},
                            .answers = {http_response(200, R"({"success":true})")},

@@ -59,14 +59,19 @@ TEST(DescribeRefusal, CopesWithABodyThatIsNotJson) {
 
 TEST(DescribeTransportError, TellsHowToStartOtpd) {
   for (const auto kind : {TransportErrorKind::socket_missing, TransportErrorKind::connection_refused}) {
-    const auto text = describe_transport_error({kind, ""}, "/run/otpd/api.sock");
+    const auto text = describe_transport_error({kind, ""}, "/run/otpd/api.sock", 30);
     EXPECT_NE(text.find("otpd is not running"), std::string::npos) << text;
     EXPECT_NE(text.find("/run/otpd/api.sock"), std::string::npos) << text;
     EXPECT_NE(text.find("systemctl start otpd.socket"), std::string::npos) << text;
   }
-  EXPECT_NE(describe_transport_error({TransportErrorKind::bad_response, "Weird server reply"}, "/s")
+  EXPECT_NE(describe_transport_error({TransportErrorKind::bad_response, "Weird server reply"}, "/s", 30)
                 .find("Weird server reply"),
             std::string::npos);
+}
+
+TEST(DescribeTransportError, ATimeoutSaysHowLongAndHowToWaitLonger) {
+  EXPECT_EQ(describe_transport_error({TransportErrorKind::timed_out, ""}, "/s", 7),
+            "otpd did not answer within 7 s on /s (--timeout SECONDS waits longer)");
 }
 
 }  // namespace

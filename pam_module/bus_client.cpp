@@ -174,9 +174,12 @@ tl::expected<VerifyReply, BusError> OtpdClient::verify(const VerifyRequest& requ
   if (r < 0) {
     return failed(BusFailure::call_failed, "Verify: cannot build the request: " + errno_text(r));
   }
-  return send(*message, protocol::kMethodVerify).and_then([](const SdBusMessage& reply) {
-    return read_verify_reply(reply.get());
-  });
+  auto reply = send(*message, protocol::kMethodVerify);
+  if (!reply) {
+    if (reply.error().error_name == protocol::bus_error::kBusy) reply.error().failure = BusFailure::busy;
+    return tl::unexpected{std::move(reply.error())};
+  }
+  return read_verify_reply(reply->get());
 }
 
 }  // namespace otpd::pam

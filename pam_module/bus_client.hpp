@@ -24,6 +24,7 @@ enum class BusFailure {
   owner_lookup,     // the bus would not say who owns the name or as which uid
   owner_not_root,   // the name is owned by a process of another uid
   timeout,          // a call got no answer within the module's timeout
+  busy,             // otpd did not check the code: too many backup codes in hand (Error.Busy)
   call_failed,      // an error reply, or the connection broke
   malformed_reply,  // the answer does not have the shape the contract promises
 };

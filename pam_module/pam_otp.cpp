@@ -46,6 +46,15 @@ void show(pam_handle_t* pamh, int flags, Notice notice, const std::string& messa
   pam_prompt(pamh, notice == Notice::info ? PAM_TEXT_INFO : PAM_ERROR_MSG, nullptr, "%s", message.c_str());
 }
 
+// otpd is healthy but has as many backup codes to hash as it takes: nothing was checked
+// or counted, and the same code may simply be tried again.
+int busy(pam_handle_t* pamh, int flags, const char* user, const BusError& error) {
+  pam_syslog(pamh, LOG_WARNING, "otpd busy, code for user %s not checked; failing closed: %s", user,
+             error.detail.c_str());
+  show(pamh, flags, Notice::error, "Too many logins are being checked at once; try again.");
+  return result_for_bus_failure(error.failure);
+}
+
 int answer(pam_handle_t* pamh, int flags, const ModuleOptions& options, const char* user, const VerifyReply& reply) {
   const PamResult result = result_for_outcome(reply.outcome, options.nullok);
   if (!otpd::protocol::outcome_from_name(reply.outcome)) {
@@ -82,7 +91,10 @@ int authenticate(pam_handle_t* pamh, int flags, const ModuleOptions& options) {
   if (!code) return input_failed(pamh, user, code.error());
   const auto reply = client->verify(
       VerifyRequest{user, std::move(*code), string_item(pamh, PAM_SERVICE), string_item(pamh, PAM_RHOST)});
-  if (!reply) return unavailable(pamh, reply.error());
+  if (!reply) {
+    return reply.error().failure == BusFailure::busy ? busy(pamh, flags, user, reply.error())
+                                                     : unavailable(pamh, reply.error());
+  }
   return answer(pamh, flags, options, user, *reply);
 }
 

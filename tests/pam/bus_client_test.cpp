@@ -38,6 +38,14 @@ class BusClientTest : public ::testing::Test {
   PermissiveBus bus_;
   SystemBusAddress address_{bus_.address()};
   const uid_t me_ = getuid();
+
+  // One Verify of "123456" against a fake otpd started with `fake_args`.
+  [[nodiscard]] tl::expected<VerifyReply, BusError> verify_against(std::vector<std::string> fake_args) const {
+    const auto fake = start_fake(std::move(fake_args));
+    auto client = OtpdClient::connect(kTimeout, me_);
+    if (!client) return tl::unexpected{client.error()};
+    return client->verify(request("123456"));
+  }
 };
 
 TEST_F(BusClientTest, VerifiesThroughTheOwnerItChecked) {
@@ -109,22 +117,23 @@ TEST_F(BusClientTest, StatusWithoutABooleanEnabledIsMalformed) {
 }
 
 TEST_F(BusClientTest, VerifyReplyOfTheWrongShapeIsMalformed) {
-  const auto fake = start_fake({"--verify", "malformed"});
-  auto client = OtpdClient::connect(kTimeout, me_);
-  ASSERT_TRUE(client) << client.error().detail;
-  const auto reply = client->verify(request("123456"));
+  const auto reply = verify_against({"--verify", "malformed"});
   ASSERT_FALSE(reply);
   EXPECT_EQ(reply.error().failure, BusFailure::malformed_reply) << reply.error().detail;
 }
 
 TEST_F(BusClientTest, NamedErrorReplyIsACallFailureThatNamesTheError) {
-  const auto fake = start_fake({"--verify", "error"});
-  auto client = OtpdClient::connect(kTimeout, me_);
-  ASSERT_TRUE(client) << client.error().detail;
-  const auto reply = client->verify(request("123456"));
+  const auto reply = verify_against({"--verify", "error"});
   ASSERT_FALSE(reply);
   EXPECT_EQ(reply.error().failure, BusFailure::call_failed);
   EXPECT_NE(reply.error().detail.find("org.otpd.Otpd1.Error.AccessDenied"), std::string::npos) << reply.error().detail;
+}
+
+TEST_F(BusClientTest, BusyIsAFailureOfItsOwn) {
+  const auto reply = verify_against({"--verify", "busy"});
+  ASSERT_FALSE(reply);
+  EXPECT_EQ(reply.error().failure, BusFailure::busy) << reply.error().detail;
+  EXPECT_EQ(reply.error().error_name, protocol::bus_error::kBusy);
 }
 
 TEST_F(BusClientTest, OwnerOfAnotherUidIsRefused) {

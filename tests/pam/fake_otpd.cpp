@@ -4,7 +4,7 @@
 // each request it gets to the --record file, so a test can see what the module sent.
 //
 //   fake_otpd [--code C] [--backup B] [--user U] [--outcome O] [--message M]
-//             [--status yes|no|missing|wrongtype] [--verify normal|malformed|error|silent]
+//             [--status yes|no|missing|wrongtype] [--verify normal|malformed|error|busy|silent]
 //             [--record FILE]
 #include <systemd/sd-bus.h>
 
@@ -80,6 +80,9 @@ int on_verify(sd_bus_message* call, void* userdata, sd_bus_error* error) {
   }
   if (script.verify == "error") {
     return sd_bus_error_set(error, protocol::bus_error::kAccessDenied.data(), "fake refusal");
+  }
+  if (script.verify == "busy") {
+    return sd_bus_error_set(error, protocol::bus_error::kBusy.data(), "fake: checking too many backup codes");
   }
   if (script.verify == "malformed") return sd_bus_reply_method_return(call, "s", "ok");
   const Answer answer = decide(script, user, code);

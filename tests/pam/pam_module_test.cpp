@@ -309,6 +309,13 @@ TEST_F(PamModuleTest, MalformedOrErrorReplyIsAuthinfoUnavail) {
   }
 }
 
+TEST_F(PamModuleTest, ABusyOtpdIsAuthinfoUnavailAndSaysTryAgain) {
+  start_otpd({"--verify", "busy"});
+  Conversation conversation{{"abcd-2345"}};
+  EXPECT_EQ(authenticate("otp", "alice", conversation, PAM_AUTHINFO_UNAVAIL).result, PAM_AUTHINFO_UNAVAIL);
+  EXPECT_EQ(conversation.messages(PAM_ERROR_MSG), Strings{"Too many logins are being checked at once; try again."});
+}
+
 TEST_F(PamModuleTest, BrokenStatusWithNullokIsAuthinfoUnavail) {
   start_otpd({"--status", "missing"});
   Conversation conversation{{"123456"}};

@@ -47,7 +47,7 @@ TEST(PamResult, OnlyAcceptingOutcomesSucceed) {
 TEST(PamResult, EveryBusFailureFailsClosed) {
   for (const BusFailure failure :
        {BusFailure::connect, BusFailure::not_running, BusFailure::owner_lookup, BusFailure::owner_not_root,
-        BusFailure::timeout, BusFailure::call_failed, BusFailure::malformed_reply}) {
+        BusFailure::timeout, BusFailure::busy, BusFailure::call_failed, BusFailure::malformed_reply}) {
     EXPECT_EQ(result_for_bus_failure(failure), PAM_AUTHINFO_UNAVAIL);
   }
 }

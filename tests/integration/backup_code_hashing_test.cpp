@@ -206,7 +206,7 @@ TEST_F(BackupCodeHashingTest, Seed004CodesAndRegeneratedCodesWorkAsBefore) {
   ASSERT_EQ(preissued.size(), 10U);
   const std::string secret = setup.json()["secret"].get<std::string>();
   EXPECT_EQ(bus_verify(bus_address(), "lp", preissued[0]).outcome, "not_enrolled") << "valid only once confirmed";
-  const auto confirmed = http_post(socket(), kConfirm, {{"code", totp_code(secret, -1)}}, {{"X-OTP-User", "lp"}});
+  const auto confirmed = http_post(socket(), kConfirm, {{"code", totp_code(secret)}}, {{"X-OTP-User", "lp"}});
   ASSERT_EQ(confirmed.status, 200) << confirmed.body;
   EXPECT_FALSE(confirmed.json().contains("backupCodes"));
   EXPECT_EQ(bus_verify(bus_address(), "lp", preissued[0]).outcome, "ok_backup");

@@ -30,6 +30,8 @@ struct Enrolled {
 
 // As root, for `user` (X-OTP-User): enable, then confirm with the PREVIOUS step's
 // code, so that the current and the next step's codes are still free to log in with.
+// Should a step boundary pass during the confirm, it goes again with the code before
+// the new step: one refused confirm, cleared by the one that succeeds.
 [[nodiscard]] Enrolled enroll_as_root(const std::filesystem::path& socket, const std::string& user);
 
 }  // namespace otpd::test

@@ -16,12 +16,16 @@ namespace otpd::cli {
 
 inline constexpr std::size_t kMaxResponseBytes = std::size_t{64} * 1024;
 inline constexpr long kConnectTimeoutMs = 5'000;
+// How long to wait for otpd's answer unless told otherwise (otp-enroll --timeout). A
+// confirm hashes ten new backup codes: well under a second natively, far longer on a
+// slow or checked host.
+inline constexpr int kDefaultTimeoutSeconds = 30;
 
 struct ApiClientOptions {
   std::string socket_path;
   std::string act_as_user;  // sent as X-OTP-User when not empty; already validated
   long connect_timeout_ms = kConnectTimeoutMs;
-  long total_timeout_ms = 30'000;
+  long total_timeout_ms = 1'000L * kDefaultTimeoutSeconds;
   std::size_t max_response_bytes = kMaxResponseBytes;
 };
 

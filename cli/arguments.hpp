@@ -11,9 +11,7 @@
 
 namespace otpd::cli {
 
-// How long otp-enroll waits for otpd's answer (--timeout). A confirm hashes ten new
-// backup codes, well under a second natively but far longer on a slow or checked host.
-inline constexpr int kDefaultTimeoutSeconds = 30;
+// The longest --timeout (its default is the API client's, kDefaultTimeoutSeconds).
 inline constexpr int kMaxTimeoutSeconds = 3600;
 
 enum class Command { enroll, confirm, status, disable, backup_codes, reset };

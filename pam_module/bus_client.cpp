@@ -37,6 +37,7 @@ tl::unexpected<BusError> call_failed(std::string_view method, BusFailure failure
   if (error == nullptr || !sd_bus_error_is_set(error)) return failed(failure, detail + errno_text(r));
   detail += error->name;
   if (error->message != nullptr) detail.append(": ").append(error->message);
+  if (sd_bus_error_has_name(error, protocol::bus_error::kBusy.c_str())) failure = BusFailure::busy;
   return failed(failure, std::move(detail), error->name);
 }
 
@@ -174,12 +175,9 @@ tl::expected<VerifyReply, BusError> OtpdClient::verify(const VerifyRequest& requ
   if (r < 0) {
     return failed(BusFailure::call_failed, "Verify: cannot build the request: " + errno_text(r));
   }
-  auto reply = send(*message, protocol::kMethodVerify);
-  if (!reply) {
-    if (reply.error().error_name == protocol::bus_error::kBusy) reply.error().failure = BusFailure::busy;
-    return tl::unexpected{std::move(reply.error())};
-  }
-  return read_verify_reply(reply->get());
+  return send(*message, protocol::kMethodVerify).and_then([](const SdBusMessage& reply) {
+    return read_verify_reply(reply.get());
+  });
 }
 
 }  // namespace otpd::pam

@@ -23,14 +23,14 @@
 #include <stdexcept>
 #include <string>
 
-#include "backup_codes.hpp"
-#include "base32.hpp"
-#include "otp_service.hpp"
-#include "random_source.hpp"
-#include "sealing_key.hpp"
-#include "secret_sealer.hpp"
-#include "store.hpp"
-#include "totp.hpp"
+#include "core/backup_codes.hpp"
+#include "core/base32.hpp"
+#include "core/totp.hpp"
+#include "crypto/random_source.hpp"
+#include "crypto/sealing_key.hpp"
+#include "crypto/secret_sealer.hpp"
+#include "service/otp_service.hpp"
+#include "store/store.hpp"
 
 namespace {
 

@@ -12,20 +12,20 @@
 #include <cstring>
 #include <optional>
 
-#include "api_router.hpp"
-#include "api_socket.hpp"
-#include "bus_service.hpp"
-#include "clock.hpp"
-#include "config.hpp"
-#include "event_log.hpp"
-#include "hash_worker_pool.hpp"
-#include "http_server.hpp"
-#include "otp_service.hpp"
+#include "bus/bus_service.hpp"
+#include "core/clock.hpp"
+#include "crypto/sealing_key.hpp"
+#include "http/api_router.hpp"
+#include "http/api_socket.hpp"
+#include "http/http_server.hpp"
 #include "protocol.hpp"
 #include "sd_bus_handles.hpp"
-#include "sealing_key.hpp"
-#include "store.hpp"
-#include "user_directory.hpp"
+#include "service/config.hpp"
+#include "service/event_log.hpp"
+#include "service/hash_worker_pool.hpp"
+#include "service/otp_service.hpp"
+#include "service/user_directory.hpp"
+#include "store/store.hpp"
 
 namespace {
 

@@ -29,11 +29,11 @@
 #include <string_view>
 #include <vector>
 
-#include "backup_codes.hpp"
-#include "base32.hpp"
+#include "core/backup_codes.hpp"
+#include "core/base32.hpp"
+#include "core/totp.hpp"
 #include "fuzz_core.hpp"
 #include "http_api.hpp"
-#include "totp.hpp"
 
 namespace otpd::fuzz {
 namespace {

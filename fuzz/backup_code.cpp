@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "backup_codes.hpp"
+#include "core/backup_codes.hpp"
 #include "fuzz_core.hpp"
 
 namespace otpd::fuzz {

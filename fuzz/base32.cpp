@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "base32.hpp"
+#include "core/base32.hpp"
 #include "fuzz_core.hpp"
 
 namespace otpd::fuzz {

@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "config.hpp"
 #include "fuzz_core.hpp"
+#include "service/config.hpp"
 
 namespace otpd::fuzz {
 namespace {

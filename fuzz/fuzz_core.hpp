@@ -14,13 +14,13 @@
 #include <string_view>
 #include <system_error>
 
-#include "api_router.hpp"
-#include "clock.hpp"
-#include "event_log.hpp"
-#include "otp_service.hpp"
-#include "secret_sealer.hpp"
-#include "store.hpp"
-#include "user_directory.hpp"
+#include "core/clock.hpp"
+#include "crypto/secret_sealer.hpp"
+#include "http/api_router.hpp"
+#include "service/event_log.hpp"
+#include "service/otp_service.hpp"
+#include "service/user_directory.hpp"
+#include "store/store.hpp"
 
 namespace otpd::fuzz {
 

@@ -22,9 +22,9 @@
 #include <string>
 #include <string_view>
 
-#include "api_socket.hpp"
 #include "fuzz_core.hpp"
-#include "http_server.hpp"
+#include "http/api_socket.hpp"
+#include "http/http_server.hpp"
 #include "sd_bus_handles.hpp"
 
 namespace otpd::fuzz {

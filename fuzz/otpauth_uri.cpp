@@ -12,9 +12,9 @@
 #include <string>
 #include <string_view>
 
-#include "base32.hpp"
+#include "core/base32.hpp"
+#include "core/otpauth_uri.hpp"
 #include "fuzz_core.hpp"
-#include "otpauth_uri.hpp"
 
 namespace otpd::fuzz {
 namespace {

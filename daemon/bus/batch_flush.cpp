@@ -1,4 +1,4 @@
-#include "batch_flush.hpp"
+#include "bus/batch_flush.hpp"
 
 #include <cstring>
 #include <string>

@@ -11,7 +11,7 @@
 #include <functional>
 #include <memory>
 
-#include "error.hpp"
+#include "core/error.hpp"
 #include "sd_bus_handles.hpp"
 
 namespace otpd {

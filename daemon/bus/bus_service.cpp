@@ -1,4 +1,4 @@
-#include "bus_service.hpp"
+#include "bus/bus_service.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -6,7 +6,7 @@
 #include <string>
 
 #include "protocol.hpp"
-#include "user_directory.hpp"
+#include "service/user_directory.hpp"
 
 namespace otpd {
 

@@ -13,14 +13,14 @@
 #include <string>
 #include <vector>
 
-#include "batch_flush.hpp"
-#include "error.hpp"
-#include "event_log.hpp"
-#include "hash_worker_pool.hpp"
-#include "otp_service.hpp"
-#include "root_caller_gate.hpp"
+#include "bus/batch_flush.hpp"
+#include "bus/root_caller_gate.hpp"
+#include "core/error.hpp"
 #include "sd_bus_handles.hpp"
-#include "user_directory.hpp"
+#include "service/event_log.hpp"
+#include "service/hash_worker_pool.hpp"
+#include "service/otp_service.hpp"
+#include "service/user_directory.hpp"
 
 namespace otpd {
 

@@ -1,4 +1,4 @@
-#include "root_caller_gate.hpp"
+#include "bus/root_caller_gate.hpp"
 
 #include <string>
 

@@ -1,4 +1,4 @@
-#include "backup_codes.hpp"
+#include "core/backup_codes.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <set>
 
-#include "random_source.hpp"
+#include "crypto/random_source.hpp"
 
 namespace otpd {
 namespace {

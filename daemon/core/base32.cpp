@@ -1,4 +1,4 @@
-#include "base32.hpp"
+#include "core/base32.hpp"
 
 namespace otpd {
 namespace {

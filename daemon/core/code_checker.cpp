@@ -1,10 +1,10 @@
-#include "code_checker.hpp"
+#include "core/code_checker.hpp"
 
 #include <openssl/crypto.h>
 
 #include <algorithm>
 
-#include "totp.hpp"
+#include "core/totp.hpp"
 
 namespace otpd {
 

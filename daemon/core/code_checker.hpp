@@ -6,10 +6,10 @@
 #include <span>
 #include <string_view>
 
-#include "backup_codes.hpp"
-#include "error.hpp"
-#include "secure_bytes.hpp"
-#include "store.hpp"
+#include "core/backup_codes.hpp"
+#include "core/error.hpp"
+#include "crypto/secure_bytes.hpp"
+#include "store/store.hpp"
 
 namespace otpd {
 

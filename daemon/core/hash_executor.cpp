@@ -1,4 +1,4 @@
-#include "hash_executor.hpp"
+#include "core/hash_executor.hpp"
 
 namespace otpd {
 

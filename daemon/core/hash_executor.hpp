@@ -11,9 +11,9 @@
 #include <string_view>
 #include <vector>
 
-#include "backup_codes.hpp"
-#include "error.hpp"
-#include "secure_bytes.hpp"
+#include "core/backup_codes.hpp"
+#include "core/error.hpp"
+#include "crypto/secure_bytes.hpp"
 
 namespace otpd {
 

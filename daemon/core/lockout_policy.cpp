@@ -1,4 +1,4 @@
-#include "lockout_policy.hpp"
+#include "core/lockout_policy.hpp"
 
 #include <algorithm>
 #include <limits>

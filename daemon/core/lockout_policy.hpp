@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "store.hpp"
+#include "store/store.hpp"
 
 namespace otpd {
 

@@ -1,4 +1,4 @@
-#include "otpauth_uri.hpp"
+#include "core/otpauth_uri.hpp"
 
 namespace otpd {
 namespace {

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "totp.hpp"
+#include "core/totp.hpp"
 
 namespace otpd {
 

@@ -1,4 +1,4 @@
-#include "qr_png.hpp"
+#include "core/qr_png.hpp"
 
 #include <openssl/evp.h>
 #include <png.h>

@@ -1,4 +1,4 @@
-#include "totp.hpp"
+#include "core/totp.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

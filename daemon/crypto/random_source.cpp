@@ -1,4 +1,4 @@
-#include "random_source.hpp"
+#include "crypto/random_source.hpp"
 
 #include <openssl/rand.h>
 

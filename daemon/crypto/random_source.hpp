@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <span>
 
-#include "error.hpp"
+#include "core/error.hpp"
 
 namespace otpd {
 

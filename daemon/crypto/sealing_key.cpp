@@ -1,4 +1,4 @@
-#include "sealing_key.hpp"
+#include "crypto/sealing_key.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "random_source.hpp"
-#include "secret_sealer.hpp"
+#include "crypto/random_source.hpp"
+#include "crypto/secret_sealer.hpp"
 #include "unique_fd.hpp"
 
 namespace otpd {

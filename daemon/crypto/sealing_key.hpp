@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <optional>
 
-#include "error.hpp"
-#include "secure_bytes.hpp"
+#include "core/error.hpp"
+#include "crypto/secure_bytes.hpp"
 
 namespace otpd {
 

@@ -1,10 +1,10 @@
-#include "secret_sealer.hpp"
+#include "crypto/secret_sealer.hpp"
 
 #include <openssl/evp.h>
 
 #include <memory>
 
-#include "random_source.hpp"
+#include "crypto/random_source.hpp"
 
 namespace otpd {
 namespace {

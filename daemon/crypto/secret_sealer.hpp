@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "error.hpp"
-#include "secure_bytes.hpp"
+#include "core/error.hpp"
+#include "crypto/secure_bytes.hpp"
 
 namespace otpd {
 

@@ -1,12 +1,12 @@
-#include "api_router.hpp"
+#include "http/api_router.hpp"
 
 #include <array>
 #include <memory>
 #include <utility>
 
+#include "core/qr_png.hpp"
+#include "http/json_body.hpp"
 #include "http_api.hpp"
-#include "json_body.hpp"
-#include "qr_png.hpp"
 
 namespace otpd {
 namespace {

@@ -14,10 +14,10 @@
 #include <string_view>
 #include <vector>
 
-#include "event_log.hpp"
-#include "hash_executor.hpp"
-#include "otp_service.hpp"
-#include "user_directory.hpp"
+#include "core/hash_executor.hpp"
+#include "service/event_log.hpp"
+#include "service/otp_service.hpp"
+#include "service/user_directory.hpp"
 
 namespace otpd {
 

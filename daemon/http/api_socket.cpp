@@ -1,4 +1,4 @@
-#include "api_socket.hpp"
+#include "http/api_socket.hpp"
 
 #include <fcntl.h>
 #include <sys/socket.h>

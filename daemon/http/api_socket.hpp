@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "error.hpp"
+#include "core/error.hpp"
 #include "unique_fd.hpp"
 
 namespace otpd {

@@ -1,4 +1,4 @@
-#include "http_server.hpp"
+#include "http/http_server.hpp"
 
 #include <sys/epoll.h>
 #include <sys/socket.h>

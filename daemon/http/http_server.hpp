@@ -14,10 +14,10 @@
 #include <string>
 #include <unordered_map>
 
-#include "api_router.hpp"
-#include "error.hpp"
-#include "event_log.hpp"
+#include "core/error.hpp"
+#include "http/api_router.hpp"
 #include "sd_bus_handles.hpp"
+#include "service/event_log.hpp"
 #include "unique_fd.hpp"
 
 namespace otpd {

@@ -1,4 +1,4 @@
-#include "json_body.hpp"
+#include "http/json_body.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,4 +1,4 @@
-#include "config.hpp"
+#include "service/config.hpp"
 
 #include <ini.h>
 #include <unistd.h>

@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
-#include "error.hpp"
-#include "otp_service.hpp"
+#include "core/error.hpp"
+#include "service/otp_service.hpp"
 
 namespace otpd {
 

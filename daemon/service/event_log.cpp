@@ -1,4 +1,4 @@
-#include "event_log.hpp"
+#include "service/event_log.hpp"
 
 #include <sys/socket.h>
 #include <sys/uio.h>

@@ -1,4 +1,4 @@
-#include "hash_worker_pool.hpp"
+#include "service/hash_worker_pool.hpp"
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>

@@ -18,8 +18,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "error.hpp"
-#include "hash_executor.hpp"
+#include "core/error.hpp"
+#include "core/hash_executor.hpp"
 #include "sd_bus_handles.hpp"
 #include "unique_fd.hpp"
 

@@ -1,11 +1,11 @@
-#include "otp_service.hpp"
+#include "service/otp_service.hpp"
 
 #include <optional>
 
-#include "base32.hpp"
-#include "otpauth_uri.hpp"
-#include "qr_png.hpp"
-#include "random_source.hpp"
+#include "core/base32.hpp"
+#include "core/otpauth_uri.hpp"
+#include "core/qr_png.hpp"
+#include "crypto/random_source.hpp"
 
 namespace otpd {
 

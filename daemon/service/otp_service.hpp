@@ -14,16 +14,16 @@
 #include <variant>
 #include <vector>
 
-#include "backup_codes.hpp"
-#include "clock.hpp"
-#include "code_checker.hpp"
-#include "error.hpp"
-#include "hash_executor.hpp"
-#include "lockout_policy.hpp"
+#include "core/backup_codes.hpp"
+#include "core/clock.hpp"
+#include "core/code_checker.hpp"
+#include "core/error.hpp"
+#include "core/hash_executor.hpp"
+#include "core/lockout_policy.hpp"
+#include "core/totp.hpp"
+#include "crypto/secret_sealer.hpp"
 #include "protocol.hpp"
-#include "secret_sealer.hpp"
-#include "store.hpp"
-#include "totp.hpp"
+#include "store/store.hpp"
 
 namespace otpd {
 

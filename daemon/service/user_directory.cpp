@@ -1,4 +1,4 @@
-#include "user_directory.hpp"
+#include "service/user_directory.hpp"
 
 #include <pwd.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "sqlite_handle.hpp"
+#include "store/sqlite_handle.hpp"
 
 namespace otpd {
 

@@ -10,10 +10,10 @@
 #include <string_view>
 #include <vector>
 
-#include "backup_codes.hpp"
-#include "error.hpp"
-#include "sqlite_handle.hpp"
-#include "totp.hpp"
+#include "core/backup_codes.hpp"
+#include "core/error.hpp"
+#include "core/totp.hpp"
+#include "store/sqlite_handle.hpp"
 
 namespace otpd {
 

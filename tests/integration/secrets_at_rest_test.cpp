@@ -3,8 +3,8 @@
 
 #include <cctype>
 
-#include "base32.hpp"
 #include "bus_client.hpp"
+#include "core/base32.hpp"
 #include "enrollment.hpp"
 #include "http_client.hpp"
 #include "otpd_environment.hpp"

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "sqlite_handle.hpp"
+#include "store/sqlite_handle.hpp"
 
 namespace otpd::test {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "base32.hpp"
+#include "core/base32.hpp"
 #include "http_client.hpp"
 #include "secrets_seen.hpp"
 

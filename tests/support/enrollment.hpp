@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "totp.hpp"
+#include "core/totp.hpp"
 
 namespace otpd::test {
 

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "api_router.hpp"
+#include "http/api_router.hpp"
 #include "test_support.hpp"
 
 namespace otpd {

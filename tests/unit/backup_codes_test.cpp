@@ -1,6 +1,6 @@
 // Backup codes: their shape, the uniformity of their symbols, what input is
 // accepted, and the salted hash they are stored as.
-#include "backup_codes.hpp"
+#include "core/backup_codes.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // RFC 4648 base32, as used for TOTP secrets.
-#include "base32.hpp"
+#include "core/base32.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "random_source.hpp"
+#include "crypto/random_source.hpp"
 #include "test_support.hpp"
 
 namespace otpd {

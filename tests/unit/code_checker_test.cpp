@@ -1,14 +1,14 @@
 // Which typed codes a TOTP enrollment accepts: the window, the shape, and the
 // replay watermark.
-#include "code_checker.hpp"
+#include "core/code_checker.hpp"
 
 #include <gtest/gtest.h>
 
 #include <optional>
 #include <string>
 
+#include "core/totp.hpp"
 #include "test_support.hpp"
-#include "totp.hpp"
 
 namespace otpd {
 namespace {

@@ -1,7 +1,7 @@
 // otpd.conf: defaults, every key, and errors that name the file, line and key.
 #include <gtest/gtest.h>
 
-#include "config.hpp"
+#include "service/config.hpp"
 #include "test_support.hpp"
 
 namespace otpd::test {

@@ -2,8 +2,8 @@
 // login messages say what a person needs to know.
 #include <gtest/gtest.h>
 
-#include "bus_service.hpp"
-#include "event_log.hpp"
+#include "bus/bus_service.hpp"
+#include "service/event_log.hpp"
 
 namespace otpd {
 namespace {

@@ -1,7 +1,7 @@
 // The worker threads that hash backup codes: the same hashes as inline, answers on
 // the loop's own thread, a queue bounded in all and per owner, and a teardown that
 // neither waits for the queue nor calls anyone back.
-#include "hash_worker_pool.hpp"
+#include "service/hash_worker_pool.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Request bodies: strict JSON objects, no duplicate keys, no claimed identity.
 #include <gtest/gtest.h>
 
-#include "json_body.hpp"
+#include "http/json_body.hpp"
 
 namespace otpd {
 namespace {

@@ -1,5 +1,5 @@
 // Failure counting and the doubling lockout back-off.
-#include "lockout_policy.hpp"
+#include "core/lockout_policy.hpp"
 
 #include <gtest/gtest.h>
 

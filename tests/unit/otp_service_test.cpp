@@ -1,6 +1,6 @@
 // The verification service end to end on a real SQLite file: enrollment, login,
 // replay, backup codes, lockout, and what reaches the disk.
-#include "otp_service.hpp"
+#include "service/otp_service.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,11 +13,11 @@
 #include <thread>
 #include <vector>
 
-#include "base32.hpp"
-#include "hash_executor.hpp"
-#include "otpauth_uri.hpp"
+#include "core/base32.hpp"
+#include "core/hash_executor.hpp"
+#include "core/otpauth_uri.hpp"
+#include "core/totp.hpp"
 #include "test_support.hpp"
-#include "totp.hpp"
 
 namespace otpd {
 namespace {

@@ -1,5 +1,5 @@
 // The otpauth:// URI: exact shape, and percent-encoding of issuer and account.
-#include "otpauth_uri.hpp"
+#include "core/otpauth_uri.hpp"
 
 #include <gtest/gtest.h>
 

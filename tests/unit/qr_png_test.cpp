@@ -1,6 +1,6 @@
 // The enrollment QR code: a well-formed 1-bit PNG that a real decoder (zbarimg)
 // reads back to the same otpauth URI; and base64 for the data URI.
-#include "qr_png.hpp"
+#include "core/qr_png.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -13,7 +13,7 @@
 #include <sstream>
 #include <string>
 
-#include "otpauth_uri.hpp"
+#include "core/otpauth_uri.hpp"
 #include "test_support.hpp"
 
 namespace otpd {

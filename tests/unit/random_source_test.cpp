@@ -1,5 +1,5 @@
 // The CSPRNG wrappers that secrets, salts, nonces and backup codes come from.
-#include "random_source.hpp"
+#include "crypto/random_source.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Where the sealing key comes from: created once beside the database, refused
 // when the file is anything but a private 32-byte regular file, or taken from the
 // systemd credentials directory.
-#include "sealing_key.hpp"
+#include "crypto/sealing_key.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -1,6 +1,6 @@
 // AES-256-GCM sealing of TOTP secrets: round trip, and every way a sealed value
 // must fail to open.
-#include "secret_sealer.hpp"
+#include "crypto/secret_sealer.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The SQLite store on disk: how it opens, what it refuses, and that each record
 // and transaction behaves as the service relies on.
-#include "store.hpp"
+#include "store/store.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "sqlite_handle.hpp"
+#include "store/sqlite_handle.hpp"
 #include "test_support.hpp"
 
 namespace otpd {

@@ -18,8 +18,8 @@
 #include <type_traits>
 #include <vector>
 
-#include "error.hpp"
-#include "secure_bytes.hpp"
+#include "core/error.hpp"
+#include "crypto/secure_bytes.hpp"
 #include "temp_dir.hpp"
 
 namespace otpd::test {

@@ -1,5 +1,5 @@
 // HOTP (RFC 4226) and TOTP (RFC 6238) against the RFCs' own test vectors.
-#include "totp.hpp"
+#include "core/totp.hpp"
 
 #include <gtest/gtest.h>
 

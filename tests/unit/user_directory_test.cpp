@@ -3,7 +3,7 @@
 
 #include <map>
 
-#include "user_directory.hpp"
+#include "service/user_directory.hpp"
 
 namespace otpd {
 namespace {

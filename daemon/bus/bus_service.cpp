@@ -90,13 +90,10 @@ int BusService::verify(sd_bus_message* message, sd_bus_error* error) {
       !within(service, proto::kMaxServiceLength) || !within(rhost, proto::kMaxRhostLength)) {
     return invalid_argument(error, "Verify: an argument is malformed or too long");
   }
-  VerifyCall call{SdBusMessage(sd_bus_message_ref(message)),
-                  login_name,
-                  enrollment_name(login_name),
-                  code,
-                  service,
-                  rhost,
-                  std::nullopt};
+  auto user = enrollment_name(login_name);
+  if (!user) return internal_error(error, "Verify", user.error());
+  VerifyCall call{
+      SdBusMessage(sd_bus_message_ref(message)), login_name, std::move(*user), code, service, rhost, std::nullopt};
   auto batch = service_.login_backup_code_batch(call.user, call.code);
   if (!batch) return internal_error(error, "Verify", batch.error());
   if (*batch) return hash_then_queue(std::move(call), std::move(**batch), error);
@@ -161,7 +158,9 @@ int BusService::status(sd_bus_message* message, sd_bus_error* error) {
   const char* user = nullptr;
   if (int r = sd_bus_message_read(message, "s", &user); r < 0) return r;
   if (!is_acceptable_user_name(user)) return invalid_argument(error, "Status: malformed user name");
-  auto result = service_.status(enrollment_name(user));
+  const auto name = enrollment_name(user);
+  if (!name) return internal_error(error, "Status", name.error());
+  auto result = service_.status(*name);
   if (!result) return internal_error(error, "Status", result.error());
 
   sd_bus_message* raw = nullptr;
@@ -184,7 +183,9 @@ int BusService::reset(sd_bus_message* message, sd_bus_error* error) {
   const char* user = nullptr;
   if (int r = sd_bus_message_read(message, "s", &user); r < 0) return r;
   if (!is_acceptable_user_name(user)) return invalid_argument(error, "Reset: malformed user name");
-  const std::string name = enrollment_name(user);
+  const auto found = enrollment_name(user);
+  if (!found) return internal_error(error, "Reset", found.error());
+  const std::string& name = *found;
   auto removed = service_.reset(name);
   if (!removed) return internal_error(error, "Reset", removed.error());
   log_.security({"reset", LogLevel::notice, {{"user", name}, {"had_enrollment", *removed ? "yes" : "no"}}});
@@ -194,10 +195,11 @@ int BusService::reset(sd_bus_message* message, sd_bus_error* error) {
 // Enrollments are stored under the uid's name (canonical_user_name). A login name
 // that has one is such a name: no directory lookup on the login path, where a slow
 // or large directory would stall every login. Only a name without one is resolved,
-// so that an alias or a case variant finds its uid's enrollment.
-std::string BusService::enrollment_name(const char* login_name) {
+// so that an alias or a case variant finds its uid's enrollment; a directory that
+// cannot answer is an error, never "not enrolled".
+Expected<std::string> BusService::enrollment_name(const char* login_name) {
   const auto stored = service_.has_enrollment(login_name);
-  if (stored && *stored) return login_name;
+  if (stored && *stored) return std::string(login_name);
   return canonical_user_name(users_, login_name);
 }
 

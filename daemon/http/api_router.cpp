@@ -87,6 +87,8 @@ ApiResponse flow_failure(FlowStatus status, const AttemptReport& attempt, std::i
   return code_error(500, "Internal error");
 }
 
+ApiResponse no_such_user() { return error_response(400, "X-OTP-User names no user of this host"); }
+
 std::string_view route_name(Route route) {
   for (const auto& entry : kRoutes) {
     if (entry.route == route) return entry.path;
@@ -158,14 +160,18 @@ void ApiRouter::dispatch(const ApiRequest& request, HashExecutor& executor, cons
   Call call{request.peer_uid, {}, json::object()};
   if (request.act_as_user) {
     if (request.peer_uid != 0) return respond(error_response(401, "Unauthorized"));
-    if (!is_acceptable_user_name(*request.act_as_user) || !users_.exists(*request.act_as_user)) {
-      return respond(error_response(400, "X-OTP-User names no user of this host"));
-    }
-    call.user = canonical_user_name(users_, *request.act_as_user);
+    if (!is_acceptable_user_name(*request.act_as_user)) return respond(no_such_user());
+    const auto exists = users_.exists(*request.act_as_user);
+    if (!exists) return respond(internal_error(exists.error(), entry->path));
+    if (!*exists) return respond(no_such_user());
+    auto name = canonical_user_name(users_, *request.act_as_user);
+    if (!name) return respond(internal_error(name.error(), entry->path));
+    call.user = std::move(*name);
   } else {
     auto name = users_.name_of(request.peer_uid);
-    if (!name || !is_acceptable_user_name(*name)) return respond(error_response(401, "Unauthorized"));
-    call.user = std::move(*name);
+    if (!name) return respond(internal_error(name.error(), entry->path));
+    if (!*name || !is_acceptable_user_name(**name)) return respond(error_response(401, "Unauthorized"));
+    call.user = std::move(**name);
   }
 
   if (entry->method == "POST") {
@@ -290,10 +296,13 @@ ApiResponse ApiRouter::status(const Call& call) {
 
 ApiResponse ApiRouter::internal_error(const Error& error, std::string_view route) {
   log_.message(LogLevel::error, std::string("API ") + std::string(route) + " failed: " + error.message);
-  // A full disk or a database that went away is a passing state, not a bug: say so
-  // without the detail, which is in the log.
+  // A full disk, a database that went away or a user directory that cannot answer
+  // is a passing state, not a bug: say so without the detail, which is in the log.
   if (error.kind == ErrorKind::storage) {
     return error_response(503, "otpd cannot use its database right now; try again later");
+  }
+  if (error.kind == ErrorKind::directory) {
+    return error_response(503, "otpd cannot read the user directory right now; try again later");
   }
   return error_response(500, "Internal error");
 }

@@ -101,7 +101,8 @@ HttpServer::HttpServer(sd_event* event, UniqueFd listen_socket, ApiRouter& route
       router_(router),
       users_(users),
       log_(log),
-      limits_(limits) {}
+      limits_(limits),
+      library_log_(limits.library_log_lines_per_minute, 60 * kUsecPerSecond) {}
 
 HttpServer::~HttpServer() {
   listen_source_.reset();
@@ -109,6 +110,7 @@ HttpServer::~HttpServer() {
   mhd_timer_source_.reset();
   sweep_source_.reset();
   resumed_source_.reset();
+  log_summary_source_.reset();
   // MHD may not be stopped with a suspended connection: resume them unanswered,
   // and stopping closes them. Their answers, if any come, find nothing.
   for (auto& [id, flight] : in_flight_) {
@@ -161,7 +163,8 @@ Expected<void> HttpServer::add_event_sources() {
   // libmicrohttpd's timeouts need a precise timer: sd-event's default accuracy of
   // 250 ms would leave MHD's work undone for that long.
   for (auto [source, callback] : {std::pair{&mhd_timer_source_, &HttpServer::on_mhd_timer},
-                                  std::pair{&sweep_source_, &HttpServer::on_sweep_timer}}) {
+                                  std::pair{&sweep_source_, &HttpServer::on_sweep_timer},
+                                  std::pair{&log_summary_source_, &HttpServer::on_log_summary_timer}}) {
     if (int r = sd_event_add_time(event_, &raw, CLOCK_MONOTONIC, UINT64_MAX, 1, callback, this); r < 0) {
       return fail(ErrorKind::system, std::string("cannot create a timer: ") + std::strerror(-r));
     }
@@ -423,6 +426,18 @@ int HttpServer::on_sweep_timer(sd_event_source*, std::uint64_t, void* self) noex
   return 0;
 }
 
+int HttpServer::on_log_summary_timer(sd_event_source*, std::uint64_t, void* self) noexcept {
+  auto* server = static_cast<HttpServer*>(self);
+  const unsigned dropped = server->library_log_.take_dropped(monotonic_usec());
+  if (dropped == 0) return 0;
+  try {
+    server->log_.message(LogLevel::warning, "http: " + std::to_string(dropped) +
+                                                " more messages from libmicrohttpd in the last minute were not logged");
+  } catch (...) {
+  }
+  return 0;
+}
+
 MHD_Result HttpServer::mhd_access(void* self, MHD_Connection* connection, const char* url, const char* method,
                                   const char*, const char* upload_data, std::size_t* upload_data_size,
                                   void** request_context) noexcept {
@@ -478,8 +493,22 @@ void HttpServer::mhd_log(void* self, const char* format, va_list args) noexcept 
   if (is_unix_socket_noise(text)) return;
   while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
   try {
-    static_cast<HttpServer*>(self)->log_.message(LogLevel::warning, std::string("http: ") + std::string(text));
+    static_cast<HttpServer*>(self)->log_library_message(text);
   } catch (...) {
+  }
+}
+
+// Within the budget, or counted for the summary the timer writes when the minute is over.
+void HttpServer::log_library_message(std::string_view text) {
+  if (library_log_.take(monotonic_usec())) {
+    log_.message(LogLevel::warning, std::string("http: ") + std::string(text));
+    return;
+  }
+  sd_event_source* summary = log_summary_source_.get();
+  if (summary == nullptr || sd_event_source_get_enabled(summary, nullptr) > 0) return;
+  if (sd_event_source_set_time(summary, library_log_.summary_due_usec()) < 0 ||
+      sd_event_source_set_enabled(summary, SD_EVENT_ONESHOT) < 0) {
+    log_.message(LogLevel::error, "http: cannot schedule the summary of libmicrohttpd's dropped messages");
   }
 }
 

@@ -18,6 +18,7 @@
 #include "http/api_router.hpp"
 #include "sd_bus_handles.hpp"
 #include "service/event_log.hpp"
+#include "service/log_budget.hpp"
 #include "service/user_directory.hpp"
 #include "unique_fd.hpp"
 
@@ -37,6 +38,9 @@ struct HttpLimits {
   // connection no longer than this.
   unsigned header_timeout_seconds = 10;   // until its headers are in
   unsigned request_timeout_seconds = 20;  // until its body is in
+  // libmicrohttpd's own messages (one for each client that hangs up mid-request, for
+  // instance): at most this many a minute, the rest counted in one line.
+  unsigned library_log_lines_per_minute = 5;
 };
 
 class HttpServer {
@@ -91,6 +95,8 @@ class HttpServer {
   static int on_mhd_ready(sd_event_source*, int, std::uint32_t, void* self) noexcept;
   static int on_mhd_timer(sd_event_source*, std::uint64_t, void* self) noexcept;
   static int on_sweep_timer(sd_event_source*, std::uint64_t, void* self) noexcept;
+  static int on_log_summary_timer(sd_event_source*, std::uint64_t, void* self) noexcept;
+  void log_library_message(std::string_view text);
   static MHD_Result mhd_access(void* self, MHD_Connection* connection, const char* url, const char* method,
                                const char* version, const char* upload_data, std::size_t* upload_data_size,
                                void** request_context) noexcept;
@@ -113,7 +119,9 @@ class HttpServer {
   SdEventSource mhd_io_source_;
   SdEventSource mhd_timer_source_;
   SdEventSource sweep_source_;
-  SdEventSource resumed_source_;         // runs MHD once a suspended request has its answer
+  SdEventSource resumed_source_;      // runs MHD once a suspended request has its answer
+  SdEventSource log_summary_source_;  // says how many of MHD's messages were dropped
+  LogBudget library_log_;
   std::unordered_map<int, Peer> peers_;  // by descriptor; node-based, so pointers stay valid
   std::unordered_map<uid_t, unsigned> connections_per_uid_;
   unsigned without_account_ = 0;

@@ -58,7 +58,12 @@ std::string login_message(const LoginResult& result, std::int64_t now) {
         return "Invalid verification code. Too many failed attempts; try again in " + wait + " s.";
       }
       return "Invalid verification code.";
-    case Outcome::replayed: return "This code was already used; wait for the next one.";
+    case Outcome::replayed:
+      if (result.attempt.clock_behind > 0) {
+        return "The server's clock is behind the last code used; use a backup code, or ask an administrator to "
+               "check the time.";
+      }
+      return "This code was already used; wait for the next one.";
     case Outcome::locked: return "Too many failed attempts; try again in " + wait + " s.";
     case Outcome::not_enrolled: return "Two-factor authentication is not set up for this account.";
   }
@@ -169,11 +174,12 @@ int BusService::status(sd_bus_message* message, sd_bus_error* error) {
   // One key, its type and its value a line.
   // clang-format off
   const int r = sd_bus_message_append(
-      reply.get(), "a{sv}", 4,
+      reply.get(), "a{sv}", 5,
       proto::kStatusKeyEnabled.c_str(), "b", int{result->enabled},
       proto::kStatusKeyPending.c_str(), "b", int{result->pending},
       proto::kStatusKeyBackupCodesLeft.c_str(), "u", result->backup_codes_left,
-      proto::kStatusKeyLockedUntil.c_str(), "t", static_cast<std::uint64_t>(result->locked_until));
+      proto::kStatusKeyLockedUntil.c_str(), "t", static_cast<std::uint64_t>(result->locked_until),
+      proto::kStatusKeyClockSkew.c_str(), "x", static_cast<std::int64_t>(result->clock_behind));
   // clang-format on
   if (r < 0) return r;
   return sd_bus_send(nullptr, reply.get(), nullptr);
@@ -209,6 +215,18 @@ int BusService::internal_error(sd_bus_error* error, std::string_view what, const
 }
 
 void BusService::log_login(const VerifyCall& call, const LoginResult& result) {
+  // The right code, refused because otpd's clock went back: no failure (fail2ban must
+  // not ban the user for it), one line an episode.
+  if (result.attempt.clock_behind > 0) {
+    if (!result.attempt.clock_skew_started) return;
+    log_.security({"clock_skew",
+                   LogLevel::warning,
+                   {{"user", call.user},
+                    {"service", call.service},
+                    {"rhost", call.rhost},
+                    {"behind_seconds", std::to_string(result.attempt.clock_behind)}}});
+    return;
+  }
   const bool accepted = proto::outcome_accepts(result.outcome);
   std::string_view event = accepted ? "login_success" : "login_failure";
   if (result.outcome == Outcome::locked) event = "login_locked";

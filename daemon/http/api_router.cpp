@@ -77,7 +77,11 @@ ApiResponse flow_failure(FlowStatus status, const AttemptReport& attempt, std::i
     case FlowStatus::not_enabled: return code_error(409, "2FA is not enabled for this account");
     case FlowStatus::no_pending: return code_error(409, "No pending enrollment; call enable first");
     case FlowStatus::expired: return code_error(410, "OTP code expired");
-    case FlowStatus::invalid_code: return code_error(422, "Invalid OTP code");
+    case FlowStatus::invalid_code:
+      if (attempt.clock_behind > 0) {
+        return code_error(422, "otpd's clock is behind the last code used; use a backup code or try again later");
+      }
+      return code_error(422, "Invalid OTP code");
     case FlowStatus::locked: return locked_response(attempt, now);
     case FlowStatus::changed: return code_error(409, "The enrollment changed meanwhile; try again");
     case FlowStatus::user_busy:
@@ -315,6 +319,12 @@ void ApiRouter::log_event(std::string_view event, LogLevel level, const Call& ca
 }
 
 void ApiRouter::log_code_failure(std::string_view event, const Call& call, const AttemptReport& attempt) {
+  if (attempt.clock_behind > 0) {  // no failure: said once an episode (as for logins)
+    if (attempt.clock_skew_started) {
+      log_event("clock_skew", LogLevel::warning, call, {{"behind_seconds", std::to_string(attempt.clock_behind)}});
+    }
+    return;
+  }
   log_event(event, LogLevel::warning, call, {{"outcome", attempt.replayed ? "replayed" : "invalid"}});
   if (attempt.lockout_started) {
     log_event("lockout", LogLevel::warning, call, {{"locked_until", std::to_string(attempt.locked_until)}});

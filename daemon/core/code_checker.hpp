@@ -8,7 +8,7 @@
 
 #include "core/backup_codes.hpp"
 #include "core/error.hpp"
-#include "crypto/secure_bytes.hpp"
+#include "secure_bytes.hpp"
 #include "store/store.hpp"
 
 namespace otpd {

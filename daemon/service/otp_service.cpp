@@ -26,7 +26,7 @@ Expected<CheckedCode> OtpService::check_code(const EnrollmentRecord& record, std
   if (!checked || checked->match != CodeMatch::none || confirming || record.backup_salt.empty()) return checked;
   const auto normalized = normalize_backup_code(code);
   if (!normalized) return checked;
-  auto hash = BackupCodeHasher(record.backup_kdf_iterations).hash(record.backup_salt, normalized->str());
+  auto hash = BackupCodeHasher(record.backup_kdf_iterations).hash(record.backup_salt, normalized->view());
   if (!hash) return tl::unexpected(hash.error());
   return match_backup_code(record, *checked, *hash);
 }

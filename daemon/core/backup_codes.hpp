@@ -24,7 +24,7 @@ inline constexpr unsigned kBackupCodeKdfIterations = 100'000;
 using BackupCodeHash = std::array<std::uint8_t, 32>;
 
 // `count` distinct codes, each symbol drawn uniformly from the alphabet.
-[[nodiscard]] Expected<std::vector<std::string>> generate_backup_codes(std::size_t count);
+[[nodiscard]] Expected<std::vector<SecureString>> generate_backup_codes(std::size_t count);
 
 // What the user typed, as the 8 symbols that are hashed: case folded, dashes and
 // spaces dropped. nullopt for anything that cannot be a backup code.

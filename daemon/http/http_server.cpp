@@ -13,12 +13,16 @@
 #include <cstdio>
 #include <cstring>
 
+#include "http/json_text.hpp"
 #include "protocol.hpp"
+#include "wiped_json.hpp"
 
 namespace otpd {
 
 struct HttpServer::Request {
-  std::string body;
+  // At its final size from the start: no reallocation leaves a copy of a code behind.
+  explicit Request(std::size_t max_body) : body(SecureBytes::with_capacity(max_body)) {}
+  SecureBytes body;
   bool too_large = false;
   std::size_t discarded = 0;
   std::uint64_t id = 0;                 // in in_flight_ while the router has it
@@ -39,11 +43,6 @@ std::uint64_t monotonic_usec() {
   ::clock_gettime(CLOCK_MONOTONIC, &now);
   return static_cast<std::uint64_t>(now.tv_sec) * kUsecPerSecond + static_cast<std::uint64_t>(now.tv_nsec) / 1000;
 }
-
-struct ResponseDeleter {
-  void operator()(MHD_Response* response) const { MHD_destroy_response(response); }
-};
-using MhdResponse = std::unique_ptr<MHD_Response, ResponseDeleter>;
 
 std::optional<std::size_t> declared_length(MHD_Connection* connection) {
   const char* value = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -309,7 +308,8 @@ MHD_Result HttpServer::on_request(MHD_Connection* connection, const char* url, c
   Peer* peer = peer_of(connection);
   if (request == nullptr) {  // the headers are complete; no body has been read yet
     if (peer != nullptr) peer->phase = Phase::body;
-    *request_context = new Request();  // libmicrohttpd holds it; mhd_completed deletes it
+    // libmicrohttpd holds it; mhd_completed deletes it.
+    *request_context = new Request(limits_.max_body_bytes);
     const auto length = declared_length(connection);
     if (length && *length > limits_.max_body_bytes) {
       if (peer != nullptr) peer->phase = Phase::answering;
@@ -323,7 +323,7 @@ MHD_Result HttpServer::on_request(MHD_Connection* connection, const char* url, c
       request->discarded += *upload_data_size;
       if (request->discarded > kDiscardFactor * limits_.max_body_bytes) return cut_endless_body(connection);
     } else {
-      request->body.append(upload_data, *upload_data_size);
+      (void)request->body.append(std::string_view(upload_data, *upload_data_size));  // fits: checked above
     }
     *upload_data_size = 0;
     return MHD_YES;
@@ -332,7 +332,7 @@ MHD_Result HttpServer::on_request(MHD_Connection* connection, const char* url, c
   if (request->too_large) {
     return answer(connection, ApiResponse{413, {{"error", "Request body too large"}}, std::nullopt, {}});
   }
-  if (request->response) return answer(connection, *request->response);  // resumed with its answer
+  if (request->response) return answer(connection, std::move(*request->response));  // resumed with its answer
   if (request->id != 0) return MHD_YES;  // still waiting (MHD should not ask while suspended)
   return serve(connection, *request, url, method);
 }
@@ -349,7 +349,7 @@ MHD_Result HttpServer::serve(MHD_Connection* connection, Request& request, const
   router_.handle(*api, [this, id](ApiResponse response) { deliver(id, std::move(response)); });
   if (request.response) {
     in_flight_.erase(id);
-    return answer(connection, *request.response);
+    return answer(connection, std::move(*request.response));
   }
   MHD_suspend_connection(connection);
   request.suspended = true;
@@ -382,15 +382,17 @@ std::optional<ApiRequest> HttpServer::api_request(MHD_Connection* connection, co
     refusal = ApiResponse{400, {{"error", "X-OTP-User may be given only once"}}, std::nullopt, {}};
     return std::nullopt;
   }
-  ApiRequest api{method, url, peer->uid, std::nullopt, request.body};
+  ApiRequest api{method, url, peer->uid, std::nullopt, request.body.text()};
   if (act_as.count == 1) api.act_as_user = std::string_view(act_as.value != nullptr ? act_as.value : "");
   return api;
 }
 
-MHD_Result HttpServer::answer(MHD_Connection* connection, const ApiResponse& response) {
-  std::string text = response.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  text.push_back('\n');
-  MhdResponse reply(MHD_create_response_from_buffer(text.size(), text.data(), MHD_RESPMEM_MUST_COPY));
+// The body may carry a secret: its text is made in wiped memory, which MHD sends from
+// and wipes when done (json_text.hpp), and the JSON it was made from is wiped at once.
+MHD_Result HttpServer::answer(MHD_Connection* connection, ApiResponse response) {
+  SecureBytes text = json_text(response.body);
+  wipe_json_strings(response.body);
+  const MhdResponse reply = wiped_response(std::move(text));
   if (!reply) return MHD_NO;
   MHD_add_response_header(reply.get(), MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
   MHD_add_response_header(reply.get(), MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");

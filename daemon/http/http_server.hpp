@@ -84,7 +84,7 @@ class HttpServer {
 
   MHD_Result on_request(MHD_Connection* connection, const char* url, const char* method, const char* upload_data,
                         std::size_t* upload_data_size, void** request_context);
-  static MHD_Result answer(MHD_Connection* connection, const ApiResponse& response);
+  static MHD_Result answer(MHD_Connection* connection, ApiResponse response);
   MHD_Result serve(MHD_Connection* connection, Request& request, const char* url, const char* method);
   [[nodiscard]] static std::optional<ApiRequest> api_request(MHD_Connection* connection, const Request& request,
                                                              const char* url, const char* method, ApiResponse& refusal);

@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "bounded_call.hpp"
-#include "otpd_replies.hpp"
 #include "protocol.hpp"
 
 namespace otpd::pam {
@@ -25,6 +24,8 @@ std::string errno_text(int negative_errno) {
 tl::unexpected<BusError> failed(BusFailure failure, std::string detail, std::string error_name = {}) {
   return tl::unexpected<BusError>{BusError{failure, std::move(detail), std::move(error_name)}};
 }
+
+BusError malformed_reply(std::string detail) { return BusError{BusFailure::malformed_reply, std::move(detail), {}}; }
 
 // What one failed call did, in a form a person can act on.
 tl::unexpected<BusError> call_failed(std::string_view method, BusFailure failure, int r, const sd_bus_error* error,
@@ -159,7 +160,7 @@ tl::expected<bool, BusError> OtpdClient::is_enrolled(const std::string& user) {
     return failed(BusFailure::call_failed, "Status: cannot send the user name: " + errno_text(r));
   }
   return send(*request, protocol::kMethodStatus).and_then([](const SdBusMessage& reply) {
-    return read_status_enabled(reply.get());
+    return read_status_enabled(reply.get()).map_error(malformed_reply);
   });
 }
 
@@ -176,7 +177,7 @@ tl::expected<VerifyReply, BusError> OtpdClient::verify(const VerifyRequest& requ
     return failed(BusFailure::call_failed, "Verify: cannot build the request: " + errno_text(r));
   }
   return send(*message, protocol::kMethodVerify).and_then([](const SdBusMessage& reply) {
-    return read_verify_reply(reply.get());
+    return read_verify_reply(reply.get()).map_error(malformed_reply);
   });
 }
 

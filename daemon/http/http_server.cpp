@@ -168,18 +168,33 @@ Expected<void> HttpServer::add_event_sources() {
       return fail(ErrorKind::system, std::string("cannot create a timer: ") + std::strerror(-r));
     }
     source->reset(raw);
-    sd_event_source_set_enabled(raw, SD_EVENT_OFF);
+    if (int r = sd_event_source_set_enabled(raw, SD_EVENT_OFF); r < 0) {
+      return fail(ErrorKind::system, std::string("cannot set up a timer: ") + std::strerror(-r));
+    }
   }
   if (int r = sd_event_add_defer(event_, &raw, &HttpServer::on_resumed, this); r < 0) {
     return fail(ErrorKind::system, std::string("cannot create a defer source: ") + std::strerror(-r));
   }
   resumed_source_.reset(raw);
-  sd_event_source_set_enabled(raw, SD_EVENT_OFF);
+  if (int r = sd_event_source_set_enabled(raw, SD_EVENT_OFF); r < 0) {
+    return fail(ErrorKind::system, std::string("cannot set up the defer source: ") + std::strerror(-r));
+  }
   return {};
 }
 
+void HttpServer::check_event(int r, std::string_view what) {
+  if (r < 0) log_.message(LogLevel::error, "http: cannot " + std::string(what) + ": " + std::strerror(-r));
+}
+
+void HttpServer::arm_timer(sd_event_source* timer, std::uint64_t at_usec) {
+  int r = sd_event_source_set_time(timer, at_usec);
+  if (r >= 0) r = sd_event_source_set_enabled(timer, SD_EVENT_ONESHOT);
+  check_event(r, "arm a timer");
+}
+
 void HttpServer::set_listening(bool enabled) {
-  sd_event_source_set_enabled(listen_source_.get(), enabled ? SD_EVENT_ON : SD_EVENT_OFF);
+  check_event(sd_event_source_set_enabled(listen_source_.get(), enabled ? SD_EVENT_ON : SD_EVENT_OFF),
+              enabled ? "listen on the API socket again" : "stop listening on the API socket");
 }
 
 void HttpServer::accept_connections() {
@@ -235,8 +250,7 @@ void HttpServer::admit(UniqueFd connection, uid_t uid, bool without_account) {
     return;
   }
   if (sd_event_source_get_enabled(sweep_source_.get(), nullptr) == 0) {
-    sd_event_source_set_time(sweep_source_.get(), monotonic_usec() + kUsecPerSecond);
-    sd_event_source_set_enabled(sweep_source_.get(), SD_EVENT_ONESHOT);
+    arm_timer(sweep_source_.get(), monotonic_usec() + kUsecPerSecond);
   }
 }
 
@@ -250,11 +264,10 @@ void HttpServer::run_mhd() {
 void HttpServer::arm_mhd_timer() {
   MHD_UNSIGNED_LONG_LONG timeout_ms = 0;
   if (MHD_get_timeout(daemon_, &timeout_ms) != MHD_YES) {
-    sd_event_source_set_enabled(mhd_timer_source_.get(), SD_EVENT_OFF);
+    check_event(sd_event_source_set_enabled(mhd_timer_source_.get(), SD_EVENT_OFF), "stop libmicrohttpd's timer");
     return;
   }
-  sd_event_source_set_time(mhd_timer_source_.get(), monotonic_usec() + timeout_ms * 1000);
-  sd_event_source_set_enabled(mhd_timer_source_.get(), SD_EVENT_ONESHOT);
+  arm_timer(mhd_timer_source_.get(), monotonic_usec() + timeout_ms * 1000);
 }
 
 void HttpServer::forget(const Peer& peer) {
@@ -282,8 +295,7 @@ void HttpServer::close_stalled_connections() {
     }
   }
   if (!peers_.empty()) {
-    sd_event_source_set_time(sweep_source_.get(), now + kUsecPerSecond);
-    sd_event_source_set_enabled(sweep_source_.get(), SD_EVENT_ONESHOT);
+    arm_timer(sweep_source_.get(), now + kUsecPerSecond);
   }
   run_mhd();
 }
@@ -366,7 +378,7 @@ void HttpServer::deliver(std::uint64_t request_id, ApiResponse response) {
   MHD_resume_connection(found->second.connection);
   in_flight_.erase(found);
   // Not MHD_run here: this may be called from anywhere on the loop.
-  sd_event_source_set_enabled(resumed_source_.get(), SD_EVENT_ONESHOT);
+  check_event(sd_event_source_set_enabled(resumed_source_.get(), SD_EVENT_ONESHOT), "run a resumed request");
 }
 
 std::optional<ApiRequest> HttpServer::api_request(MHD_Connection* connection, const Request& request, const char* url,
@@ -394,15 +406,17 @@ MHD_Result HttpServer::answer(MHD_Connection* connection, ApiResponse response) 
   wipe_json_strings(response.body);
   const MhdResponse reply = wiped_response(std::move(text));
   if (!reply) return MHD_NO;
-  MHD_add_response_header(reply.get(), MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-  MHD_add_response_header(reply.get(), MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  const auto add = [&reply](const char* name, const std::string& value) {
+    return MHD_add_response_header(reply.get(), name, value.c_str()) == MHD_YES;
+  };
+  bool added = add(MHD_HTTP_HEADER_CONTENT_TYPE, "application/json") && add(MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
   // A caller without an account, or without the right to act for another, has
   // nothing more to ask: the connection goes with the answer.
-  if (response.status == 401) MHD_add_response_header(reply.get(), MHD_HTTP_HEADER_CONNECTION, "close");
-  if (response.retry_after) {
-    MHD_add_response_header(reply.get(), MHD_HTTP_HEADER_RETRY_AFTER, std::to_string(*response.retry_after).c_str());
-  }
-  if (!response.allow.empty()) MHD_add_response_header(reply.get(), MHD_HTTP_HEADER_ALLOW, response.allow.c_str());
+  if (added && response.status == 401) added = add(MHD_HTTP_HEADER_CONNECTION, "close");
+  if (added && response.retry_after) added = add(MHD_HTTP_HEADER_RETRY_AFTER, std::to_string(*response.retry_after));
+  if (added && !response.allow.empty()) added = add(MHD_HTTP_HEADER_ALLOW, response.allow);
+  // An answer without its headers (no-store above all) is not sent: MHD closes the connection.
+  if (!added) return MHD_NO;
   return MHD_queue_response(connection, response.status, reply.get());
 }
 
@@ -508,10 +522,7 @@ void HttpServer::log_library_message(std::string_view text) {
   }
   sd_event_source* summary = log_summary_source_.get();
   if (summary == nullptr || sd_event_source_get_enabled(summary, nullptr) > 0) return;
-  if (sd_event_source_set_time(summary, library_log_.summary_due_usec()) < 0 ||
-      sd_event_source_set_enabled(summary, SD_EVENT_ONESHOT) < 0) {
-    log_.message(LogLevel::error, "http: cannot schedule the summary of libmicrohttpd's dropped messages");
-  }
+  arm_timer(summary, library_log_.summary_due_usec());
 }
 
 }  // namespace otpd

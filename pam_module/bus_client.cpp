@@ -13,9 +13,7 @@ namespace {
 namespace protocol = otpd::protocol;
 using std::chrono::milliseconds;
 
-constexpr const char* kDriverName = "org.freedesktop.DBus";
-constexpr const char* kDriverPath = "/org/freedesktop/DBus";
-constexpr const char* kDriverInterface = "org.freedesktop.DBus";
+namespace driver = protocol::bus_driver;
 
 std::string errno_text(int negative_errno) {
   return std::error_code{-negative_errno, std::generic_category()}.message();
@@ -60,7 +58,8 @@ template <typename... Args>
 tl::expected<SdBusMessage, BusError> call_driver(sd_bus* bus, milliseconds timeout, BusFailure failure,
                                                  const char* method, const char* types, Args... args) {
   sd_bus_message* raw = nullptr;
-  int r = sd_bus_message_new_method_call(bus, &raw, kDriverName, kDriverPath, kDriverInterface, method);
+  int r = sd_bus_message_new_method_call(bus, &raw, driver::kName.c_str(), driver::kPath.c_str(),
+                                         driver::kInterface.c_str(), method);
   const SdBusMessage request{raw};
   if (r >= 0) r = sd_bus_message_append(request.get(), types, args...);
   if (r < 0) return call_failed(method, failure, r, nullptr, timeout);
@@ -76,7 +75,8 @@ tl::expected<std::string, BusError> read_owner(const SdBusMessage& reply) {
 }
 
 tl::expected<std::string, BusError> name_owner(sd_bus* bus, milliseconds timeout) {
-  return call_driver(bus, timeout, BusFailure::owner_lookup, "GetNameOwner", "s", protocol::kBusName.c_str())
+  return call_driver(bus, timeout, BusFailure::owner_lookup, driver::kGetNameOwner.c_str(), "s",
+                     protocol::kBusName.c_str())
       .and_then(read_owner);
 }
 
@@ -86,8 +86,8 @@ tl::expected<std::string, BusError> name_owner(sd_bus* bus, milliseconds timeout
 tl::expected<std::string, BusError> find_owner(sd_bus* bus, milliseconds timeout) {
   auto owner = name_owner(bus, timeout);
   if (owner || owner.error().error_name != SD_BUS_ERROR_NAME_HAS_NO_OWNER) return owner;
-  auto started =
-      call_driver(bus, timeout, BusFailure::not_running, "StartServiceByName", "su", protocol::kBusName.c_str(), 0U);
+  auto started = call_driver(bus, timeout, BusFailure::not_running, driver::kStartServiceByName.c_str(), "su",
+                             protocol::kBusName.c_str(), 0U);
   if (started) return name_owner(bus, timeout);
   BusError error = std::move(started.error());
   if (error.failure == BusFailure::not_running) {
@@ -106,8 +106,9 @@ tl::expected<uid_t, BusError> read_uid(const SdBusMessage& reply) {
 
 tl::expected<void, BusError> check_owner_uid(sd_bus* bus, milliseconds timeout, const std::string& owner,
                                              uid_t required) {
-  const auto uid = call_driver(bus, timeout, BusFailure::owner_lookup, "GetConnectionUnixUser", "s", owner.c_str())
-                       .and_then(read_uid);
+  const auto uid =
+      call_driver(bus, timeout, BusFailure::owner_lookup, driver::kGetConnectionUnixUser.c_str(), "s", owner.c_str())
+          .and_then(read_uid);
   if (!uid) return tl::unexpected{uid.error()};
   if (*uid == required) return {};
   return failed(BusFailure::owner_not_root, std::string{protocol::kBusName} + " is owned by " + owner +

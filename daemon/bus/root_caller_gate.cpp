@@ -39,9 +39,10 @@ int RootCallerGate::admit(sd_bus_message* call, sd_bus_error* error, Method meth
   if (sender == nullptr) return deny(error);  // not through a bus daemon: no one vouches for it
   auto& pending = pending_.emplace_back(Pending{this, SdBusMessage(sd_bus_message_ref(call)), std::move(method), {}});
   sd_bus_slot* slot = nullptr;
+  namespace driver = protocol::bus_driver;
   const int r =
-      sd_bus_call_method_async(bus_, &slot, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                               "GetConnectionUnixUser", &on_sender_uid, &pending, "s", sender);
+      sd_bus_call_method_async(bus_, &slot, driver::kName.c_str(), driver::kPath.c_str(), driver::kInterface.c_str(),
+                               driver::kGetConnectionUnixUser.c_str(), &on_sender_uid, &pending, "s", sender);
   if (r < 0) {
     pending_.pop_back();
     return deny(error);

@@ -11,12 +11,12 @@ namespace otpd {
 namespace {
 
 Expected<SecureString> generate_one_code() {
-  SecureString code = SecureString::with_capacity(kBackupCodeSymbols + 1);
+  SecureString code = SecureString::with_capacity(kDashedBackupCodeLength);
   for (std::size_t i = 0; i < kBackupCodeSymbols; ++i) {
     auto index = random_below(static_cast<unsigned>(kBackupCodeAlphabet.size()));
     if (!index) return tl::unexpected(index.error());
-    if (i == kBackupCodeSymbols / 2) (void)code.append("-");
-    (void)code.append(kBackupCodeAlphabet.substr(*index, 1));  // within the capacity: 9 in all
+    if (i > 0 && i % kBackupCodeGroup == 0) (void)code.append("-");
+    (void)code.append(kBackupCodeAlphabet.substr(*index, 1));  // within the capacity: the dashed length
   }
   return code;
 }

@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "http/json_text.hpp"
+#include "http_api.hpp"
 #include "protocol.hpp"
 #include "wiped_json.hpp"
 
@@ -33,6 +34,7 @@ struct HttpServer::Request {
 namespace {
 
 constexpr std::uint64_t kUsecPerSecond = 1'000'000;
+constexpr std::string_view kBodyTooLarge = "Request body too large";
 // A body over the limit without a Content-Length (chunked) is read and dropped up to
 // this many times the limit, so the client still gets its 413; past that the
 // connection is cut.
@@ -69,11 +71,17 @@ MHD_Result count_header(void* context, MHD_ValueKind, const char* key, const cha
   return MHD_YES;
 }
 
+// A whole answer with an error body, for a socket MHD does not (or no longer) write to.
+std::string raw_error_answer(std::string_view status_line, std::string_view message) {
+  const std::string body = nlohmann::json{{http_api::kFieldError, message}}.dump() + "\n";
+  return std::string(status_line) +
+         "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\n\r\n" + body;
+}
+
 // A short refusal written straight to a connection MHD never sees.
 void refuse_connection(int fd) {
-  static constexpr std::string_view kTooMany =
-      "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nConnection: close\r\n"
-      "Content-Length: 39\r\n\r\n{\"error\":\"Too many open connections\"}\n";
+  static const std::string kTooMany = raw_error_answer("HTTP/1.1 429 Too Many Requests", "Too many open connections");
   (void)!::send(fd, kTooMany.data(), kTooMany.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
@@ -81,9 +89,7 @@ void refuse_connection(int fd) {
 // answer while a body is still coming, so the 413 goes straight to the socket
 // (nothing else is being sent on it then) before MHD closes the connection.
 MHD_Result cut_endless_body(MHD_Connection* connection) {
-  static constexpr std::string_view kTooLarge =
-      "HTTP/1.1 413 Content Too Large\r\nContent-Type: application/json\r\nConnection: close\r\n"
-      "Content-Length: 35\r\n\r\n{\"error\":\"Request body too large\"}\n";
+  static const std::string kTooLarge = raw_error_answer("HTTP/1.1 413 Content Too Large", kBodyTooLarge);
   const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
   if (info != nullptr) {
     (void)!::send(info->connect_fd, kTooLarge.data(), kTooLarge.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -325,7 +331,7 @@ MHD_Result HttpServer::on_request(MHD_Connection* connection, const char* url, c
     const auto length = declared_length(connection);
     if (length && *length > limits_.max_body_bytes) {
       if (peer != nullptr) peer->phase = Phase::answering;
-      return answer(connection, ApiResponse{413, {{"error", "Request body too large"}}, std::nullopt, {}});
+      return answer(connection, ApiResponse{413, {{http_api::kFieldError, kBodyTooLarge}}, std::nullopt, {}});
     }
     return MHD_YES;
   }
@@ -342,7 +348,7 @@ MHD_Result HttpServer::on_request(MHD_Connection* connection, const char* url, c
   }
   if (peer != nullptr) peer->phase = Phase::answering;  // the whole request is in
   if (request->too_large) {
-    return answer(connection, ApiResponse{413, {{"error", "Request body too large"}}, std::nullopt, {}});
+    return answer(connection, ApiResponse{413, {{http_api::kFieldError, kBodyTooLarge}}, std::nullopt, {}});
   }
   if (request->response) return answer(connection, std::move(*request->response));  // resumed with its answer
   if (request->id != 0) return MHD_YES;  // still waiting (MHD should not ask while suspended)
@@ -385,13 +391,13 @@ std::optional<ApiRequest> HttpServer::api_request(MHD_Connection* connection, co
                                                   const char* method, ApiResponse& refusal) {
   const Peer* peer = peer_of(connection);
   if (peer == nullptr) {
-    refusal = ApiResponse{401, {{"error", "Unauthorized"}}, std::nullopt, {}};
+    refusal = ApiResponse{401, {{http_api::kFieldError, "Unauthorized"}}, std::nullopt, {}};
     return std::nullopt;
   }
   HeaderCount act_as{protocol::kActAsUserHeader};
   MHD_get_connection_values(connection, MHD_HEADER_KIND, count_header, &act_as);
   if (act_as.count > 1) {
-    refusal = ApiResponse{400, {{"error", "X-OTP-User may be given only once"}}, std::nullopt, {}};
+    refusal = ApiResponse{400, {{http_api::kFieldError, "X-OTP-User may be given only once"}}, std::nullopt, {}};
     return std::nullopt;
   }
   ApiRequest api{method, url, peer->uid, std::nullopt, request.body.text()};

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "prompt.hpp"
+#include "shared/prompt.hpp"
 
 namespace otpd::cli::test_support {
 

@@ -7,9 +7,9 @@
 
 #include <cstring>
 
-#include "api_client.hpp"
 #include "fake_http_server.hpp"
 #include "http_api.hpp"
+#include "shared/api_client.hpp"
 
 namespace otpd::cli {
 namespace {

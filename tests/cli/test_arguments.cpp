@@ -3,7 +3,7 @@
 #include <sstream>
 #include <vector>
 
-#include "arguments.hpp"
+#include "otp_enroll/arguments.hpp"
 #include "protocol.hpp"
 
 namespace otpd::cli {

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "code_input.hpp"
 #include "protocol.hpp"
-#include "secret_buffer.hpp"
+#include "shared/code_input.hpp"
+#include "shared/secret_buffer.hpp"
 
 namespace otpd::cli {
 namespace {

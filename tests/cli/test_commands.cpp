@@ -8,8 +8,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "commands.hpp"
 #include "fake_http_server.hpp"
+#include "otp_enroll/commands.hpp"
 #include "scripted_codes.hpp"
 
 namespace otpd::cli {

@@ -2,8 +2,8 @@
 
 #include <sstream>
 
-#include "display_text.hpp"
-#include "otpauth_details.hpp"
+#include "otp_enroll/display_text.hpp"
+#include "shared/otpauth_details.hpp"
 
 namespace otpd::cli {
 namespace {

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "exit_status.hpp"
 #include "http_api.hpp"
+#include "shared/exit_status.hpp"
 
 namespace otpd::cli {
 namespace {

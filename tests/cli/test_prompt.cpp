@@ -10,8 +10,8 @@
 #include <string>
 #include <thread>
 
-#include "c_handles.hpp"
-#include "prompt.hpp"
+#include "shared/c_handles.hpp"
+#include "shared/prompt.hpp"
 
 namespace otpd::cli {
 namespace {

@@ -8,7 +8,7 @@
 #include <sstream>
 #include <string>
 
-#include "qr_png_file.hpp"
+#include "shared/qr_png_file.hpp"
 #include "temporary_directory.hpp"
 
 namespace otpd::cli {

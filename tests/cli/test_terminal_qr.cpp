@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "shared/terminal_qr.hpp"
 #include "temporary_directory.hpp"
-#include "terminal_qr.hpp"
 
 namespace otpd::cli {
 namespace {

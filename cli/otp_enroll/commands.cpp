@@ -1,11 +1,11 @@
-#include "commands.hpp"
+#include "otp_enroll/commands.hpp"
 
 #include <algorithm>
 #include <ctime>
 #include <ostream>
 
-#include "display_text.hpp"
 #include "http_api.hpp"
+#include "otp_enroll/display_text.hpp"
 
 namespace otpd::cli {
 namespace {

@@ -1,9 +1,9 @@
-#include "command_support.hpp"
+#include "otp_enroll/command_support.hpp"
 
 #include <ostream>
 
-#include "code_input.hpp"
-#include "json_fields.hpp"
+#include "shared/code_input.hpp"
+#include "shared/json_fields.hpp"
 
 namespace otpd::cli {
 namespace {

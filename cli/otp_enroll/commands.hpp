@@ -1,10 +1,10 @@
 // One function per subcommand, and the dispatch from the command line to them.
 #pragma once
 
-#include "arguments.hpp"
-#include "command_support.hpp"
-#include "console.hpp"
-#include "exit_status.hpp"
+#include "otp_enroll/arguments.hpp"
+#include "otp_enroll/command_support.hpp"
+#include "shared/console.hpp"
+#include "shared/exit_status.hpp"
 
 namespace otpd::cli {
 

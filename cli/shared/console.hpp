@@ -6,7 +6,7 @@
 #include <optional>
 #include <string_view>
 
-#include "prompt.hpp"
+#include "shared/prompt.hpp"
 
 namespace otpd::cli {
 

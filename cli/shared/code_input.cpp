@@ -1,4 +1,4 @@
-#include "code_input.hpp"
+#include "shared/code_input.hpp"
 
 #include "protocol.hpp"
 

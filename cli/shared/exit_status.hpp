@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "api_client.hpp"
+#include "shared/api_client.hpp"
 
 namespace otpd::cli {
 

@@ -6,10 +6,10 @@
 #include <string_view>
 #include <tl/expected.hpp>
 
-#include "api_client.hpp"
-#include "arguments.hpp"
-#include "console.hpp"
-#include "exit_status.hpp"
+#include "otp_enroll/arguments.hpp"
+#include "shared/api_client.hpp"
+#include "shared/console.hpp"
+#include "shared/exit_status.hpp"
 
 namespace otpd::cli {
 

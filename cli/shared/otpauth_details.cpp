@@ -1,4 +1,4 @@
-#include "otpauth_details.hpp"
+#include "shared/otpauth_details.hpp"
 
 #include <charconv>
 

@@ -10,8 +10,8 @@
 #include <ostream>
 #include <string>
 
-#include "command_support.hpp"
-#include "commands.hpp"
+#include "otp_enroll/command_support.hpp"
+#include "otp_enroll/commands.hpp"
 #include "protocol.hpp"
 #include "sd_bus_handles.hpp"
 

@@ -1,11 +1,11 @@
-#include "display_text.hpp"
+#include "otp_enroll/display_text.hpp"
 
 #include <array>
 #include <optional>
 #include <ostream>
 
 #include "http_api.hpp"
-#include "json_fields.hpp"
+#include "shared/json_fields.hpp"
 
 namespace otpd::cli {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 #include <tl/expected.hpp>
 
-#include "exit_status.hpp"
+#include "shared/exit_status.hpp"
 
 namespace otpd::cli {
 

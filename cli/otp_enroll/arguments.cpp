@@ -1,4 +1,4 @@
-#include "arguments.hpp"
+#include "otp_enroll/arguments.hpp"
 
 #include <sys/un.h>
 
@@ -8,8 +8,8 @@
 #include <ostream>
 #include <string_view>
 
-#include "console.hpp"
 #include "protocol.hpp"
+#include "shared/console.hpp"
 
 #ifndef OTPD_VERSION
 #define OTPD_VERSION "unknown"

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <tl/expected.hpp>
 
-#include "secret_buffer.hpp"
+#include "shared/secret_buffer.hpp"
 
 namespace otpd::cli {
 

@@ -1,4 +1,4 @@
-#include "prompt.hpp"
+#include "shared/prompt.hpp"
 
 #include <unistd.h>
 
@@ -6,7 +6,7 @@
 #include <ostream>
 
 #include "protocol.hpp"
-#include "terminal.hpp"
+#include "shared/terminal.hpp"
 
 namespace otpd::cli {
 namespace {

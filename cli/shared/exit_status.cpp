@@ -1,4 +1,4 @@
-#include "exit_status.hpp"
+#include "shared/exit_status.hpp"
 
 #include "http_api.hpp"
 

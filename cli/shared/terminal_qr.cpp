@@ -1,10 +1,10 @@
-#include "terminal_qr.hpp"
+#include "shared/terminal_qr.hpp"
 
 #include <qrencode.h>
 
 #include <string>
 
-#include "c_handles.hpp"
+#include "shared/c_handles.hpp"
 
 namespace otpd::cli {
 namespace {

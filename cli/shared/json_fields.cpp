@@ -1,4 +1,4 @@
-#include "json_fields.hpp"
+#include "shared/json_fields.hpp"
 
 #include <openssl/crypto.h>
 

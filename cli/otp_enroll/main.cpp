@@ -5,11 +5,11 @@
 #include <exception>
 #include <iostream>
 
-#include "arguments.hpp"
-#include "commands.hpp"
-#include "console.hpp"
-#include "prompt.hpp"
-#include "terminal.hpp"
+#include "otp_enroll/arguments.hpp"
+#include "otp_enroll/commands.hpp"
+#include "shared/console.hpp"
+#include "shared/prompt.hpp"
+#include "shared/terminal.hpp"
 
 namespace {
 

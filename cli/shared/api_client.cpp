@@ -1,4 +1,4 @@
-#include "api_client.hpp"
+#include "shared/api_client.hpp"
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
@@ -8,10 +8,10 @@
 #include <charconv>
 #include <cstring>
 
-#include "c_handles.hpp"
 #include "http_api.hpp"
 #include "protocol.hpp"
-#include "secret_buffer.hpp"
+#include "shared/c_handles.hpp"
+#include "shared/secret_buffer.hpp"
 
 namespace otpd::cli {
 namespace {

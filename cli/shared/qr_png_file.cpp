@@ -1,4 +1,4 @@
-#include "qr_png_file.hpp"
+#include "shared/qr_png_file.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "c_handles.hpp"
+#include "shared/c_handles.hpp"
 
 namespace otpd::cli {
 namespace {

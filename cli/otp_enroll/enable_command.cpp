@@ -4,13 +4,13 @@
 #include <ostream>
 #include <string>
 
-#include "commands.hpp"
-#include "display_text.hpp"
 #include "http_api.hpp"
-#include "json_fields.hpp"
-#include "otpauth_details.hpp"
-#include "qr_png_file.hpp"
-#include "terminal_qr.hpp"
+#include "otp_enroll/commands.hpp"
+#include "otp_enroll/display_text.hpp"
+#include "shared/json_fields.hpp"
+#include "shared/otpauth_details.hpp"
+#include "shared/qr_png_file.hpp"
+#include "shared/terminal_qr.hpp"
 
 namespace otpd::cli {
 namespace {

@@ -17,10 +17,11 @@ import os
 import re
 import subprocess
 import sys
+import time
 from urllib.parse import parse_qs, unquote, urlparse
 
 import webui  # noqa: F401  (puts the system tests' harness on the path)
-from harness import accounts, namespace
+from harness import accounts, namespace, sudo
 from harness.checks import run_fixture
 from harness.enrollment import current_step, enroll, totp
 from harness.otpd import start_otpd
@@ -28,6 +29,7 @@ from harness.private_bus import start_private_bus
 from secrets_seen import remember_code, remember_handed_out, remember_secret
 from webui import browser as browser_module
 from webui import cockpit_ws
+from webui.scripted_otpd import ScriptedOtpd
 
 USER = "otpcockpitpat"
 PASSWORD = "cockpit-page-test-password"
@@ -36,6 +38,11 @@ API_SOCKET = "/run/otpd/api.sock"  # where the page looks, inside the private /r
 PROGRAMS = ["dbus-daemon", "oathtool", "zbarimg", *browser_module.PROGRAMS, *cockpit_ws.PROGRAMS]
 BACKUP_CODE = re.compile(r"^[a-z2-9]{4}-[a-z2-9]{4}$")
 WRONG_CODE_WORDS = "Wrong code"
+# A 1×1 PNG: the scripted set-up's QR image (what it shows is not looked at there).
+TINY_PNG = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQ"
+            "AAAABJRU5ErkJggg==")
+STATUS_ROUTE, ENABLE_ROUTE, CONFIRM_ROUTE = "/v2/auth/otp/status", "/v2/auth/otp/enable", "/v2/auth/otp/confirm"
+DISABLE_ROUTE, BACKUP_CODES_ROUTE = "/v2/auth/otp/disable", "/v2/auth/otp/backup-codes"
 
 
 def event(kind, user, uid):
@@ -49,7 +56,11 @@ class CockpitPageTest:
         self.By = By
         namespace.enter_private_world(workdir)
         self.workdir = workdir
+        self.stack = stack
         self.user = accounts.install_users(workdir, [USER], accounts.hash_password(PASSWORD))[USER]
+        # The user may become root with sudo, as an admin of the host would: Cockpit's
+        # administrative access must change nothing about whom otpd serves.
+        sudo.install_sudoers(workdir, [USER])
         cockpit_ws.install_page_for(self.user, os.path.join(os.environ["OTPD_SOURCE_ROOT"], "cockpit"))
         os.mkdir(os.path.dirname(API_SOCKET), 0o755)
         self.bus = stack.enter_context(start_private_bus(workdir, os.environ["OTPD_SOURCE_ROOT"]))
@@ -130,6 +141,15 @@ class CockpitPageTest:
         self.wait_status("Off")
         assert self.find("enable-button").is_displayed() and not self.find("disable-button").is_displayed()
         self.browser.screenshot("status off")
+
+    def test_administrative_access(self):
+        """with Cockpit's administrative access on (sudo), the page still acts as the user: otpd logs the user's uid"""
+        from webui import cockpit_pages
+
+        cockpit_pages.turn_on_administrative_access(self.browser, PASSWORD)
+        cockpit_pages.enter_page_frame(self.browser, "otpd")
+        self.wait_status("Off")
+        # Every change below is checked against otpd's caller_uid: the user's own.
 
     def test_labels(self):
         """every field has a label, every button a name, the QR code a text alternative"""
@@ -333,6 +353,62 @@ class CockpitPageTest:
         assert "Ask your administrator to start otpd" in text, text
         self.browser.screenshot("otpd stopped")
 
+    def scripted_status(self, **fields):
+        status = {"enabled": True, "pending": False, "backupCodesRemaining": 10, "lockedUntil": None}
+        status.update(fields)
+        self.scripted.script[STATUS_ROUTE] = (200, status, {})
+
+    def refused_in_words(self, route, status, body, pattern, headers=None):
+        """`route` answers `status` and `body`; the code form's submit shows `pattern`."""
+        self.scripted.script[route] = (status, body, headers or {})
+        self.type_code("code-input", "123456")
+        self.notice(pattern, f"the words for HTTP {status} on {route}")
+
+    def test_newer_status_fields(self):
+        """the kind of code and the last use, which newer otpds send, are shown when present"""
+        self.scripted = self.stack.enter_context(ScriptedOtpd(API_SOCKET))
+        last_used = int(time.time()) - 3600
+        self.scripted_status(backupCodesRemaining=2, lastUsed=last_used, type="hotp", digits=8)
+        self.press("refresh-button")
+        self.wait_text("status-type", r"^counter-based \(HOTP\), 8 digits$", "the kind of code")
+        self.wait_text("status-last-used", r"\d\d:\d\d:\d\d", "the last use")
+        self.wait_text("status-backup-codes", "^2 — make new ones soon$", "few backup codes left")
+        self.browser.screenshot("newer status fields")
+
+    def test_answers_real_otpd_cannot_give_here(self):
+        """a full disk, a busy otpd (429 and 503), an internal error, a wrong state, an expired set-up: each in words"""
+        self.scripted.script[STATUS_ROUTE] = (503, {"error": "otpd cannot use its database right now"}, {})
+        self.press("refresh-button")
+        self.notice("otpd cannot use its database right now \\(a full disk", "the words for a full disk")
+        self.scripted_status()
+        self.press("refresh-button")
+        self.wait_status("On")
+        self.press("backup-codes-button")
+        self.browser.wait(self.shown("code-card"), "the code form")
+        busy = {"error": "busy", "success": False, "retryAfter": 1}
+        self.refused_in_words(BACKUP_CODES_ROUTE, 429, busy,
+                              "otpd is busy making backup codes for this account. Try again in 1 s.",
+                              {"Retry-After": "1"})
+        self.refused_in_words(BACKUP_CODES_ROUTE, 503, busy, "otpd is busy. Try again in 1 s.", {"Retry-After": "1"})
+        self.refused_in_words(BACKUP_CODES_ROUTE, 500, {"error": "Internal error"},
+                              "otpd failed with an internal error. Ask your administrator")
+        self.refused_in_words(BACKUP_CODES_ROUTE, 401, {"error": "Unauthorized"}, "otpd refuses to serve this account")
+        self.scripted_status(enabled=False, backupCodesRemaining=0)
+        self.refused_in_words(BACKUP_CODES_ROUTE, 409, {"error": "2FA is not enabled", "success": False},
+                              "Two-factor login is not on for this account.")
+        self.browser.wait(lambda driver: not self.find("code-card").is_displayed(), "the code form to close")
+        self.wait_status("Off")
+        self.scripted.script[ENABLE_ROUTE] = (200, {"qr": TINY_PNG, "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+                                                    "otpauthUri": "otpauth://totp/host:user?secret=x&issuer=host",
+                                                    "expiresAt": int(time.time()) + 600}, {})
+        self.press("enable-button")
+        self.browser.wait(self.shown("setup-card"), "the set-up card")
+        self.scripted.script[CONFIRM_ROUTE] = (410, {"error": "OTP code expired", "success": False}, {})
+        self.type_code("setup-code", "123456")
+        self.notice("The set-up expired before it was finished. Start again", "the words for an expired set-up")
+        self.browser.wait(lambda driver: not self.find("setup-card").is_displayed(), "the set-up card to close")
+        assert self.scripted.asked.count(BACKUP_CODES_ROUTE) == 5, self.scripted.asked
+
     def test_no_script_errors(self):
         """the page's scripts threw nothing and logged no error in the browser's console"""
         errors = self.browser.console_errors("/otpd/")
@@ -342,6 +418,7 @@ class CockpitPageTest:
         # In this order: each step starts where the one before left the page.
         return [
             self.test_login_and_menu,
+            self.test_administrative_access,
             self.test_labels,
             self.test_enable_shows_qr_and_key,
             self.test_first_code_turns_on,
@@ -354,6 +431,8 @@ class CockpitPageTest:
             self.test_lockout_time_left,
             self.test_dark_theme,
             self.test_otpd_stopped,
+            self.test_newer_status_fields,
+            self.test_answers_real_otpd_cannot_give_here,
             self.test_no_script_errors,
         ]
 

@@ -76,3 +76,16 @@ def choose_style(browser, style):
     for still_open in driver.find_elements(By.ID, style):
         still_open.send_keys(Keys.ESCAPE)
     browser.wait(EC.invisibility_of_element_located((By.ID, style)), "the Session menu to close")
+
+
+def turn_on_administrative_access(browser, password):
+    """The shell's "Limited access" button, then the password for sudo: from then
+    on Cockpit has a bridge running as root beside the user's, for the channels
+    that ask for superuser."""
+    driver = browser.driver
+    driver.switch_to.default_content()
+    browser.wait(EC.element_to_be_clickable((By.CSS_SELECTOR, "button.ct-locked")), "the Limited access button").click()
+    field = browser.wait(EC.visibility_of_element_located((By.ID, "switch-to-admin-access-password")),
+                         "the administrative access dialog")
+    field.send_keys(password + Keys.ENTER)
+    browser.wait(EC.presence_of_element_located((By.CSS_SELECTOR, "button.ct-unlocked")), "administrative access")

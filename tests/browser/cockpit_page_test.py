@@ -271,7 +271,14 @@ class CockpitPageTest:
         return text
 
     def test_disable_wrong_code(self):
-        """turning off with a wrong code: refused, said so, counted"""
+        """turning off with a wrong code: refused, said so, counted (Escape first: the form closes, the focus returns)"""
+        from selenium.webdriver.common.keys import Keys
+
+        self.press("disable-button")
+        self.browser.wait(self.shown("code-card"), "the code form")
+        self.find("code-input").send_keys(Keys.ESCAPE)
+        self.browser.wait(lambda driver: not self.find("code-card").is_displayed(), "Escape to close the form")
+        assert self.focused_id() == "disable-button", f"the focus is on {self.focused_id()!r}"
         self.press("disable-button")
         self.browser.wait(self.shown("code-card"), "the code form")
         assert self.find("code-title").text == "Turn off two-factor login"

@@ -162,6 +162,7 @@ class CockpitLoginTest:
         cockpit_pages.open_login(self.browser, PORT)
         cockpit_pages.submit_password(self.browser, UNENROLLED, PASSWORD)
         cockpit_pages.wait_for_shell(self.browser)
+        self.browser.screenshot("not enrolled password only")
 
     def test_forwarded_for_header_is_believed(self):
         """with ForwardedForHeader, PAM_RHOST is whatever the client puts in that header"""

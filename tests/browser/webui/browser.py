@@ -47,7 +47,9 @@ class Browser:
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         options.add_experimental_option("prefs", {"download.default_directory": self.downloads,
                                                   "download.prompt_for_download": False})
-        service = Service(CHROMEDRIVER, log_path=os.path.join(artifacts_dir, "chromedriver.log"))
+        # WARNING and worse only: at INFO chromedriver logs every key sent, codes too.
+        service = Service(CHROMEDRIVER, log_path=os.path.join(artifacts_dir, "chromedriver.log"),
+                          service_args=["--log-level=WARNING"])
         self.driver = webdriver.Chrome(service=service, options=options)
         self.driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": self.downloads})
         self.shots = 0

@@ -87,7 +87,7 @@ const WRONG_STATE = {
 };
 
 const WRONG_CODE = {
-    confirm: _("Wrong code. Type the code your app shows now (it changes every 30 seconds). " +
+    confirm: _("Wrong code. Type the code your app shows now, for the key above. " +
                "Wrong codes count: too many in a row lock two-factor changes and logins for a while."),
     disable: _("Wrong code: neither your app's current code nor an unused backup code. " +
                "Wrong codes count: too many in a row lock two-factor changes and logins for a while."),

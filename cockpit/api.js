@@ -21,6 +21,8 @@ export const ROUTES = Object.freeze({
 // ten slow hashes, and otpd may queue them behind other users' sets.
 export const TIMEOUT_SECONDS = 30;
 
+// cockpit.http(PATH): in Cockpit 287's cockpit.js a first argument that starts with
+// "/" is a Unix socket (the channel's "unix" option), a number a TCP port.
 // The connection is made by this session's cockpit-bridge, which runs as the user
 // who logged in to Cockpit: otpd learns who is asking from the socket itself
 // (SO_PEERCRED) and serves that user's own enrollment. Never add a `superuser`

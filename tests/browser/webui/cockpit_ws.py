@@ -1,5 +1,7 @@
 """A real cockpit-ws on a loopback port of the test's private network namespace.
 
+Started as Cockpit's HACKING.md runs it by hand (cockpit-ws --port N --no-tls); its
+own integration tests (test/verify) use VMs where systemd's cockpit.socket does.
 It runs as root, as Debian's cockpit-wsinstance would not, so that it can start
 /usr/lib/cockpit/cockpit-session itself: that runs PAM's "cockpit" service
 (the namespace's own /etc/pam.d/cockpit), then cockpit-bridge as the user who

@@ -128,7 +128,7 @@ function renderStatus(status) {
 
 function renderUnknown() {
     $("status-loading").hidden = false;
-    $("status-loading").textContent = _("otpd did not say.");
+    $("status-loading").textContent = _("Not known right now: see the message above.");
     $("status-list").hidden = true;
     for (const id of ["enable-button", "backup-codes-button", "disable-button"])
         $(id).hidden = true;

@@ -17,6 +17,9 @@ import base64
 import functools
 import http.client
 import os
+import re
+import shutil
+import subprocess
 import sys
 
 import webui  # noqa: F401  (puts the system tests' harness on the path)
@@ -78,7 +81,11 @@ class CockpitLoginTest:
     def __init__(self, workdir, stack):
         namespace.enter_private_world(workdir)
         self.users = accounts.install_users(workdir, [ENROLLED, UNENROLLED], accounts.hash_password(PASSWORD))
-        pam_services.install_services(workdir, {"cockpit": cockpit_pam_service(os.environ["PAM_OTP_SO"])})
+        self.workdir = workdir
+        with open("/etc/pam.d/cockpit", encoding="utf-8") as f:  # as the cockpit-ws package ships it
+            self.cockpit_as_shipped = f.read()
+        self.pam_dir = pam_services.install_services(
+            workdir, {"cockpit": cockpit_pam_service(os.environ["PAM_OTP_SO"])})
         self.bus = stack.enter_context(start_private_bus(workdir, os.environ["OTPD_SOURCE_ROOT"]))
         self.otpd = stack.enter_context(start_otpd(workdir, os.environ["OTPD_BINARY"]))
         self.ws = stack.enter_context(cockpit_ws.start_cockpit_ws(workdir, PORT))
@@ -181,6 +188,47 @@ class CockpitLoginTest:
         assert CODE_PROMPT in prompt and status == 200, (prompt, status)
         self.otpd.log.wait_for(event("login_success", ENROLLED, "127.0.0.1", "ok_backup"), since=mark)
 
+    def enable_profile(self):
+        """pam-auth-update --enable otpd, as an admin runs it, on private copies of
+        /usr/share/pam-configs (with the project's profile) and /var/lib/pam; then
+        the line it wrote names the built module."""
+        for name, path in (("pam-configs", "/usr/share/pam-configs"), ("var-lib-pam", "/var/lib/pam")):
+            copy = os.path.join(self.workdir, name)
+            shutil.copytree(path, copy, symlinks=True)
+            namespace.bind(copy, path)
+        shutil.copy(os.path.join(os.environ["OTPD_SOURCE_ROOT"], "etc/pam-configs/otpd"), "/usr/share/pam-configs/")
+        subprocess.run(["pam-auth-update", "--package", "--enable", "otpd"], check=True, capture_output=True)
+        common_auth = os.path.join(self.pam_dir, "common-auth")
+        with open(common_auth, encoding="utf-8") as f:
+            text = f.read()
+        # pam-auth-update separates the fields with tabs.
+        built, count = re.subn(r"(?m)^(auth\s+required\s+)pam_otp\.so nullok$",
+                               lambda match: match.group(1) + os.environ["PAM_OTP_SO"] + " nullok", text)
+        assert count == 1, text
+        with open(common_auth, "w", encoding="utf-8") as f:
+            f.write(built)
+
+    def test_profile_covers_cockpit(self):
+        """Cockpit's own /etc/pam.d/cockpit with the pam-auth-update profile on: the code is asked after the
+        password, and not after a wrong one"""
+        from webui import cockpit_pages
+
+        assert "substack     common-auth" in self.cockpit_as_shipped, self.cockpit_as_shipped
+        with open(os.path.join(self.pam_dir, "cockpit"), "w", encoding="utf-8") as f:
+            f.write(self.cockpit_as_shipped)
+        self.enable_profile()
+        mark = self.otpd.log.mark()
+        cockpit_pages.open_login(self.browser, PORT)
+        cockpit_pages.submit_password(self.browser, ENROLLED, "not-the-password")
+        assert "Wrong user name or password" in cockpit_pages.wait_for_login_error(self.browser)
+        assert self.otpd.log.text(mark) == "", self.otpd.log.text(mark)
+        prompt = self.password_then_prompt(ENROLLED)
+        assert CODE_PROMPT in prompt, prompt
+        cockpit_pages.answer_prompt(self.browser, self.enrollment.backup_codes[1])
+        cockpit_pages.wait_for_shell(self.browser)
+        self.otpd.log.wait_for(event("login_success", ENROLLED, "127.0.0.1", "ok_backup"), since=mark)
+        self.browser.screenshot("profile in common-auth backup code")
+
     def checks(self):
         # In this order: the replay needs the success before it.
         return [
@@ -191,6 +239,7 @@ class CockpitLoginTest:
             self.test_unenrolled_user_password_only,
             self.test_forwarded_for_header_is_believed,
             self.test_forwarded_for_header_ignored_by_default,
+            self.test_profile_covers_cockpit,
         ]
 
 

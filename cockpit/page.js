@@ -42,7 +42,9 @@ function showNotice(kind, text) {
     $("notice").replaceChildren(alert);
 }
 
-// A failed call, in words: refusals read the status first when a 429 may be a lockout.
+// A failed call, in words. After a wrong code (422, which may have started a
+// lockout) or a 429 (a lockout, or otpd busy making backup codes) the status is
+// read again: it says whether, and until when, the account is locked.
 async function showFailure(action, answer) {
     if (answer.problem) {
         showNotice("danger", describeProblem(answer.problem));

@@ -5,6 +5,7 @@ never a sleep. Screenshots of each step go to the test's artifacts folder."""
 
 import os
 import re
+import shutil
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -37,7 +38,8 @@ class Browser:
         from selenium.webdriver.chrome.service import Service
 
         self.artifacts_dir = artifacts_dir
-        os.makedirs(artifacts_dir, exist_ok=True)
+        shutil.rmtree(artifacts_dir, ignore_errors=True)  # no screenshot of an earlier run left to mislead
+        os.makedirs(artifacts_dir)
         self.downloads = os.path.join(workdir, "downloads")
         os.makedirs(self.downloads)
         options = webdriver.ChromeOptions()

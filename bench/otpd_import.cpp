@@ -58,7 +58,7 @@ BackupSet make_backup_set() {
   ok_or_throw(fill_random(set.salt));
   for (const auto& code : value_or_throw(generate_backup_codes(ServicePolicy{}.backup_codes))) {
     const auto normalized = normalize_backup_code(code);
-    set.hashes.push_back(value_or_throw(hasher.hash(set.salt, normalized ? normalized->str() : code)));
+    set.hashes.push_back(value_or_throw(hasher.hash(set.salt, normalized ? normalized->view() : code)));
   }
   return set;
 }

@@ -34,6 +34,9 @@ inline constexpr Name kStatusKeyEnabled = "enabled";                    // b
 inline constexpr Name kStatusKeyPending = "pending";                    // b
 inline constexpr Name kStatusKeyBackupCodesLeft = "backup_codes_left";  // u
 inline constexpr Name kStatusKeyLockedUntil = "locked_until";           // t
+// Seconds otpd's clock is behind the user's last accepted code (it was stepped back):
+// until it catches up, right codes are refused as used, and no failure is counted.
+inline constexpr Name kStatusKeyClockSkew = "clock_skew";  // x, 0 normally
 
 // The answer to one login attempt. The strings are the wire protocol.
 enum class Outcome { ok, ok_backup, invalid, replayed, locked, not_enrolled };

@@ -150,7 +150,7 @@ Expected<int> serve(const Config& config, EventLog& log) {
   if (!hashing) return tl::unexpected(hashing.error());
   const PasswdDirectory users;
   ApiRouter router(service, users, log, hashing->get());
-  auto http = HttpServer::start(event->get(), std::move(*listen_socket), router, log);
+  auto http = HttpServer::start(event->get(), std::move(*listen_socket), router, users, log);
   if (!http) return tl::unexpected(http.error());
   auto bus = BusService::start(event->get(), service, users, log);
   if (!bus) return tl::unexpected(bus.error());

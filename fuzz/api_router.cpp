@@ -119,8 +119,8 @@ std::vector<FuzzRequest> parse_input(std::string_view input) {
 
 // The user the router will act for, as far as the harness needs to know it.
 std::string subject_of(const FuzzRequest& request, const UserDirectory& users) {
-  if (request.act_as) return canonical_user_name(users, *request.act_as);
-  return users.name_of(request.peer).value_or("");
+  if (request.act_as) return canonical_user_name(users, *request.act_as).value_or("");
+  return users.name_of(request.peer).value_or(std::nullopt).value_or("");
 }
 
 std::string totp_now(const Issued& issued, const Core& core, std::int64_t steps_back) {

@@ -44,17 +44,17 @@ void check(std::string_view input) {
   const auto expected = reference(input);
   if (normalized.has_value() != expected.has_value()) die("accepts what the reference does not, or refuses");
   if (!normalized) return;
-  const std::string_view text = normalized->str();
+  const std::string_view text = normalized->view();
   if (text != *expected) die("normalised to other symbols");
   const auto again = normalize_backup_code(text);
-  if (!again || again->str() != text) die("not idempotent");
+  if (!again || again->view() != text) die("not idempotent");
   const auto shouted = normalize_backup_code(upper(input));
-  if (!shouted || shouted->str() != text) die("case matters");
+  if (!shouted || shouted->view() != text) die("case matters");
 
   static constexpr std::array<std::uint8_t, kBackupCodeSaltBytes> kSalt{1, 2, 3};
   const BackupCodeHasher hasher(1);
   const auto hash = hasher.hash(kSalt, text);
-  const auto shouted_hash = hasher.hash(kSalt, shouted->str());
+  const auto shouted_hash = hasher.hash(kSalt, shouted->view());
   if (!hash || !shouted_hash || *hash != *shouted_hash) die("hash differs");
   const std::array<BackupCodeHash, 3> stored{BackupCodeHash{}, *hash, *hash};
   if (find_backup_code_hash(stored, *shouted_hash) != 1U) die("not found, or not the first match");

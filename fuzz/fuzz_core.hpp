@@ -57,7 +57,7 @@ class ScratchDir {
 // refuse; uid 4242 has no name.
 class FuzzDirectory final : public UserDirectory {
  public:
-  std::optional<std::string> name_of(uid_t uid) const override {
+  Expected<std::optional<std::string>> name_of(uid_t uid) const override {
     switch (uid) {
       case 0: return "root";
       case 1000: return "alice";
@@ -66,7 +66,7 @@ class FuzzDirectory final : public UserDirectory {
       default: return std::nullopt;
     }
   }
-  std::optional<uid_t> uid_of(std::string_view name) const override {
+  Expected<std::optional<uid_t>> uid_of(std::string_view name) const override {
     if (name == "root" || name == "toor") return 0;
     if (name == "alice" || name == "Alice") return 1000;
     if (name == "bob") return 1001;

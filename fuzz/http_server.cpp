@@ -42,7 +42,7 @@ class HttpHarness {
     socket_path_ = core_.dir.path() / "api.sock";
     auto listen_socket = open_api_socket(socket_path_);
     if (!listen_socket) die("cannot open the API socket: " + listen_socket.error().message);
-    auto server = HttpServer::start(event_.get(), std::move(*listen_socket), core_.router, core_.log);
+    auto server = HttpServer::start(event_.get(), std::move(*listen_socket), core_.router, core_.users, core_.log);
     if (!server) die("cannot start the HTTP server: " + server.error().message);
     server_ = std::move(*server);
   }

@@ -36,7 +36,7 @@ std::optional<PasswordAndCode> split_password_and_code(std::string_view answer, 
   const std::size_t length = digits == 0 ? 0 : code_length(answer, digits);
   if (length == 0) return std::nullopt;
   const std::size_t split_at = answer.size() - length;
-  return PasswordAndCode{SecretString{answer.substr(0, split_at)}, SecretString{answer.substr(split_at)}};
+  return PasswordAndCode{SecureString{answer.substr(0, split_at)}, SecureString{answer.substr(split_at)}};
 }
 
 }  // namespace otpd::pam

@@ -4,13 +4,13 @@
 #include <optional>
 #include <string_view>
 
-#include "secret_string.hpp"
+#include "secure_bytes.hpp"
 
 namespace otpd::pam {
 
 struct PasswordAndCode {
-  SecretString password;
-  SecretString code;
+  SecureString password;
+  SecureString code;
 };
 
 // The code is taken from the end of the answer, by its shape:

@@ -14,7 +14,7 @@
 
 #include "protocol.hpp"
 #include "sd_bus_handles.hpp"
-#include "secret_string.hpp"
+#include "secure_bytes.hpp"
 
 namespace otpd::pam {
 
@@ -37,7 +37,7 @@ struct BusError {
 
 struct VerifyRequest {
   std::string user;
-  SecretString code;
+  SecureString code;
   std::string service;  // PAM_SERVICE, "" when unset
   std::string rhost;    // PAM_RHOST, "" when unset
 };

@@ -2,7 +2,12 @@
 
 #include <security/pam_ext.h>
 
+#include <string.h>  // explicit_bzero
+
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -12,27 +17,37 @@
 namespace otpd::pam {
 namespace {
 
-std::optional<SecretString> read_authtok(pam_handle_t* pamh) {
+// Wipes and frees a string that the PAM conversation malloc()ed for us.
+struct FreeWipedCString {
+  void operator()(char* text) const noexcept {
+    if (text == nullptr) return;
+    explicit_bzero(text, std::strlen(text));
+    std::free(text);  // NOLINT(cppcoreguidelines-no-malloc): the conversation malloc()ed it
+  }
+};
+using ConversationAnswer = std::unique_ptr<char, FreeWipedCString>;
+
+std::optional<SecureString> read_authtok(pam_handle_t* pamh) {
   const void* item = nullptr;
   if (pam_get_item(pamh, PAM_AUTHTOK, &item) != PAM_SUCCESS || item == nullptr) {
     return std::nullopt;
   }
   const std::string_view text{static_cast<const char*>(item)};
   if (text.empty()) return std::nullopt;
-  return SecretString{text};
+  return SecureString{text};
 }
 
-tl::expected<SecretString, InputFailure> ask(pam_handle_t* pamh, const ModuleOptions& options) {
+tl::expected<SecureString, InputFailure> ask(pam_handle_t* pamh, const ModuleOptions& options) {
   const std::string prompt{options.prompt_text()};
   char* raw = nullptr;
   const int style = options.echo ? PAM_PROMPT_ECHO_ON : PAM_PROMPT_ECHO_OFF;
   const int r = pam_prompt(pamh, style, &raw, "%s", prompt.c_str());
   const ConversationAnswer answer{raw};
   if (r != PAM_SUCCESS || answer == nullptr) return tl::unexpected{InputFailure::conversation};
-  return SecretString{answer.get()};
+  return SecureString{answer.get()};
 }
 
-tl::expected<SecretString, InputFailure> read_answer(pam_handle_t* pamh, const ModuleOptions& options) {
+tl::expected<SecureString, InputFailure> read_answer(pam_handle_t* pamh, const ModuleOptions& options) {
   if (options.source != CodeSource::prompt) {
     if (auto authtok = read_authtok(pamh)) return std::move(*authtok);
     if (options.source == CodeSource::use_first_pass) {
@@ -46,7 +61,7 @@ tl::expected<SecretString, InputFailure> read_answer(pam_handle_t* pamh, const M
 // be a code, and otpd need not see it (nor could D-Bus carry invalid UTF-8).
 bool is_printable_ascii(char c) { return c >= ' ' && c <= '~'; }
 
-tl::expected<SecretString, InputFailure> checked(SecretString code) {
+tl::expected<SecureString, InputFailure> checked(SecureString code) {
   if (code.empty()) return tl::unexpected{InputFailure::empty};
   if (code.view().size() > protocol::kMaxCodeLength || !std::ranges::all_of(code.view(), is_printable_ascii)) {
     return tl::unexpected{InputFailure::malformed};
@@ -54,7 +69,7 @@ tl::expected<SecretString, InputFailure> checked(SecretString code) {
   return code;
 }
 
-tl::expected<SecretString, InputFailure> forward_password(pam_handle_t* pamh, const SecretString& answer,
+tl::expected<SecureString, InputFailure> forward_password(pam_handle_t* pamh, const SecureString& answer,
                                                           unsigned digits) {
   auto parts = split_password_and_code(answer.view(), digits);
   if (!parts) return tl::unexpected{InputFailure::no_code};
@@ -78,7 +93,7 @@ std::string_view describe(InputFailure failure) {
   return "unknown input failure";
 }
 
-tl::expected<SecretString, InputFailure> obtain_code(pam_handle_t* pamh, const ModuleOptions& options) {
+tl::expected<SecureString, InputFailure> obtain_code(pam_handle_t* pamh, const ModuleOptions& options) {
   auto answer = read_answer(pamh, options);
   if (!answer) return answer;
   if (answer->empty()) return tl::unexpected{InputFailure::empty};

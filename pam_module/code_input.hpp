@@ -8,7 +8,7 @@
 #include <tl/expected.hpp>
 
 #include "module_options.hpp"
-#include "secret_string.hpp"
+#include "secure_bytes.hpp"
 
 namespace otpd::pam {
 
@@ -28,6 +28,6 @@ enum class InputFailure {
 // PAM_AUTHTOK to the password part of the answer for the next module, before the
 // code is checked, so the password module runs the same whether the code is good
 // or not. Never puts the code itself into PAM_AUTHTOK.
-[[nodiscard]] tl::expected<SecretString, InputFailure> obtain_code(pam_handle_t* pamh, const ModuleOptions& options);
+[[nodiscard]] tl::expected<SecureString, InputFailure> obtain_code(pam_handle_t* pamh, const ModuleOptions& options);
 
 }  // namespace otpd::pam

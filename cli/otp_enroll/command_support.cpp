@@ -14,7 +14,7 @@ enum class Retry { no, yes };
 
 // Asks for a code and checks its shape; a typo is worth another try, an end of input
 // is not.
-tl::expected<SecretBuffer, Retry> ask_code(const CommandContext& context, std::string_view prompt) {
+tl::expected<SecureString, Retry> ask_code(const CommandContext& context, std::string_view prompt) {
   context.console.out.flush();  // what was said before the prompt shows first
   auto line = context.console.codes.read_code(prompt);
   if (!line) {
@@ -29,8 +29,8 @@ tl::expected<SecretBuffer, Retry> ask_code(const CommandContext& context, std::s
   return std::move(*code);
 }
 
-ApiResult send_code(const CommandContext& context, std::string_view route, const SecretBuffer& code) {
-  const SecretBuffer body = code_request_body(code);
+ApiResult send_code(const CommandContext& context, std::string_view route, const SecureString& code) {
+  const SecureString body = code_request_body(code);
   return context.client.post(route, body.view());
 }
 

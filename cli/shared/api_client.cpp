@@ -11,7 +11,7 @@
 #include "http_api.hpp"
 #include "protocol.hpp"
 #include "shared/c_handles.hpp"
-#include "shared/secret_buffer.hpp"
+#include "secure_bytes.hpp"
 
 namespace otpd::cli {
 namespace {
@@ -21,8 +21,8 @@ constexpr std::string_view kRetryAfterHeader = "retry-after";
 
 // What one transfer collects; the callbacks run inside curl_easy_perform.
 struct Transfer {
-  explicit Transfer(std::size_t limit) : body(limit) {}
-  SecretBuffer body;
+  explicit Transfer(std::size_t limit) : body(SecureString::with_capacity(limit)) {}
+  SecureString body;
   bool too_large = false;
   std::optional<std::int64_t> retry_after;
 };

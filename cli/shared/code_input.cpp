@@ -16,8 +16,8 @@ bool is_code_character(char c) {
 
 }  // namespace
 
-tl::expected<SecretBuffer, CodeError> normalize_code(std::string_view typed) {
-  SecretBuffer code(protocol::kMaxCodeLength);
+tl::expected<SecureString, CodeError> normalize_code(std::string_view typed) {
+  SecureString code = SecureString::with_capacity(protocol::kMaxCodeLength);
   for (const char c : typed) {
     if (is_blank(c)) continue;
     if (!is_code_character(c)) return tl::unexpected(CodeError::bad_character);
@@ -27,8 +27,8 @@ tl::expected<SecretBuffer, CodeError> normalize_code(std::string_view typed) {
   return code;
 }
 
-SecretBuffer code_request_body(const SecretBuffer& code) {
-  SecretBuffer body(kBodyHead.size() + code.size() + kBodyTail.size());
+SecureString code_request_body(const SecureString& code) {
+  SecureString body = SecureString::with_capacity(kBodyHead.size() + code.size() + kBodyTail.size());
   // The capacity is exact, so none of these can fail.
   (void)body.append(kBodyHead);
   (void)body.append(code.view());

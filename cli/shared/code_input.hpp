@@ -6,7 +6,7 @@
 #include <string_view>
 #include <tl/expected.hpp>
 
-#include "shared/secret_buffer.hpp"
+#include "secure_bytes.hpp"
 
 namespace otpd::cli {
 
@@ -14,10 +14,10 @@ enum class CodeError { empty, too_long, bad_character };
 
 // A TOTP code is digits, a backup code is letters, digits and a dash; anything else
 // is refused here, which is also why the JSON body needs no escaping.
-[[nodiscard]] tl::expected<SecretBuffer, CodeError> normalize_code(std::string_view typed);
+[[nodiscard]] tl::expected<SecureString, CodeError> normalize_code(std::string_view typed);
 
 // {"code":"<code>"} for a code that normalize_code accepted.
-[[nodiscard]] SecretBuffer code_request_body(const SecretBuffer& code);
+[[nodiscard]] SecureString code_request_body(const SecureString& code);
 
 [[nodiscard]] std::string_view describe(CodeError error);
 

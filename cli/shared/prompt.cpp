@@ -27,8 +27,8 @@ ReadStep read_byte(int fd, char& byte) {
 
 }  // namespace
 
-tl::expected<SecretBuffer, PromptError> read_secret_line(int fd, std::size_t limit) {
-  SecretBuffer line(limit);
+tl::expected<SecureString, PromptError> read_secret_line(int fd, std::size_t limit) {
+  SecureString line = SecureString::with_capacity(limit);
   bool overflowed = false;
   bool read_any = false;
   char byte = 0;
@@ -46,7 +46,7 @@ tl::expected<SecretBuffer, PromptError> read_secret_line(int fd, std::size_t lim
   return line;
 }
 
-tl::expected<SecretBuffer, PromptError> FdCodeReader::read_code(std::string_view prompt) {
+tl::expected<SecureString, PromptError> FdCodeReader::read_code(std::string_view prompt) {
   const EchoOff echo_off(fd_);  // does nothing unless fd_ is a terminal
   prompt_out_ << prompt << std::flush;
   return read_secret_line(fd_, kMaxLineBytes);

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <tl/expected.hpp>
 
-#include "shared/secret_buffer.hpp"
+#include "secure_bytes.hpp"
 
 namespace otpd::cli {
 
@@ -17,14 +17,14 @@ enum class PromptError { end_of_input, too_long, read_failed };
 class CodeReader {
  public:
   virtual ~CodeReader() = default;
-  [[nodiscard]] virtual tl::expected<SecretBuffer, PromptError> read_code(std::string_view prompt) = 0;
+  [[nodiscard]] virtual tl::expected<SecureString, PromptError> read_code(std::string_view prompt) = 0;
 };
 
 // Reads from a file descriptor (stdin), writing the prompt to `prompt_out`.
 class FdCodeReader final : public CodeReader {
  public:
   FdCodeReader(int fd, std::ostream& prompt_out) : fd_(fd), prompt_out_(prompt_out) {}
-  [[nodiscard]] tl::expected<SecretBuffer, PromptError> read_code(std::string_view prompt) override;
+  [[nodiscard]] tl::expected<SecureString, PromptError> read_code(std::string_view prompt) override;
 
  private:
   int fd_;
@@ -32,7 +32,7 @@ class FdCodeReader final : public CodeReader {
 };
 
 // One line from `fd` without its newline; at most `limit` bytes are kept.
-[[nodiscard]] tl::expected<SecretBuffer, PromptError> read_secret_line(int fd, std::size_t limit);
+[[nodiscard]] tl::expected<SecureString, PromptError> read_secret_line(int fd, std::size_t limit);
 
 [[nodiscard]] std::string_view describe(PromptError error);
 

@@ -27,7 +27,7 @@ std::size_t padding_of(std::string_view chunk) {
 }
 
 // Decodes whole quads; EVP_DecodeBlock counts '=' padding as zero bytes, so drop those.
-bool decode_chunk(std::string_view chunk, SecretBuffer& out) {
+bool decode_chunk(std::string_view chunk, SecureString& out) {
   std::array<unsigned char, kChunkChars / 4 * 3> bytes{};
   const int decoded = EVP_DecodeBlock(bytes.data(), reinterpret_cast<const unsigned char*>(chunk.data()),
                                       static_cast<int>(chunk.size()));
@@ -55,11 +55,11 @@ tl::expected<void, std::string> write_all(int fd, std::string_view bytes) {
 
 }  // namespace
 
-std::optional<SecretBuffer> decode_png_data_uri(std::string_view uri) {
+std::optional<SecureString> decode_png_data_uri(std::string_view uri) {
   if (!uri.starts_with(kPngDataPrefix)) return std::nullopt;
   const auto base64 = uri.substr(kPngDataPrefix.size());
   if (base64.empty() || base64.size() % 4 != 0) return std::nullopt;
-  SecretBuffer png(base64.size() / 4 * 3);
+  SecureString png = SecureString::with_capacity(base64.size() / 4 * 3);
   for (std::size_t at = 0; at < base64.size(); at += kChunkChars) {
     if (!decode_chunk(base64.substr(at, kChunkChars), png)) return std::nullopt;
   }

@@ -8,13 +8,13 @@
 #include <string_view>
 #include <tl/expected.hpp>
 
-#include "shared/secret_buffer.hpp"
+#include "secure_bytes.hpp"
 
 namespace otpd::cli {
 
 // The PNG bytes of a "data:image/png;base64,..." URI; nullopt unless it is one and the
 // bytes start with the PNG signature.
-[[nodiscard]] std::optional<SecretBuffer> decode_png_data_uri(std::string_view uri);
+[[nodiscard]] std::optional<SecureString> decode_png_data_uri(std::string_view uri);
 
 // Writes `bytes` to `path` with mode 0600: a new file beside it, then a rename, so a
 // link at `path` is replaced rather than followed and no reader sees half a file.

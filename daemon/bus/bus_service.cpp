@@ -58,7 +58,12 @@ std::string login_message(const LoginResult& result, std::int64_t now) {
         return "Invalid verification code. Too many failed attempts; try again in " + wait + " s.";
       }
       return "Invalid verification code.";
-    case Outcome::replayed: return "This code was already used; wait for the next one.";
+    case Outcome::replayed:
+      if (result.attempt.clock_behind > 0) {
+        return "The server's clock is behind the last code used; use a backup code, or ask an administrator to "
+               "check the time.";
+      }
+      return "This code was already used; wait for the next one.";
     case Outcome::locked: return "Too many failed attempts; try again in " + wait + " s.";
     case Outcome::not_enrolled: return "Two-factor authentication is not set up for this account.";
   }
@@ -90,13 +95,10 @@ int BusService::verify(sd_bus_message* message, sd_bus_error* error) {
       !within(service, proto::kMaxServiceLength) || !within(rhost, proto::kMaxRhostLength)) {
     return invalid_argument(error, "Verify: an argument is malformed or too long");
   }
-  VerifyCall call{SdBusMessage(sd_bus_message_ref(message)),
-                  login_name,
-                  enrollment_name(login_name),
-                  code,
-                  service,
-                  rhost,
-                  std::nullopt};
+  auto user = enrollment_name(login_name);
+  if (!user) return internal_error(error, "Verify", user.error());
+  VerifyCall call{
+      SdBusMessage(sd_bus_message_ref(message)), login_name, std::move(*user), code, service, rhost, std::nullopt};
   auto batch = service_.login_backup_code_batch(call.user, call.code);
   if (!batch) return internal_error(error, "Verify", batch.error());
   if (*batch) return hash_then_queue(std::move(call), std::move(**batch), error);
@@ -161,7 +163,9 @@ int BusService::status(sd_bus_message* message, sd_bus_error* error) {
   const char* user = nullptr;
   if (int r = sd_bus_message_read(message, "s", &user); r < 0) return r;
   if (!is_acceptable_user_name(user)) return invalid_argument(error, "Status: malformed user name");
-  auto result = service_.status(enrollment_name(user));
+  const auto name = enrollment_name(user);
+  if (!name) return internal_error(error, "Status", name.error());
+  auto result = service_.status(*name);
   if (!result) return internal_error(error, "Status", result.error());
 
   sd_bus_message* raw = nullptr;
@@ -170,11 +174,12 @@ int BusService::status(sd_bus_message* message, sd_bus_error* error) {
   // One key, its type and its value a line.
   // clang-format off
   const int r = sd_bus_message_append(
-      reply.get(), "a{sv}", 4,
+      reply.get(), "a{sv}", 5,
       proto::kStatusKeyEnabled.c_str(), "b", int{result->enabled},
       proto::kStatusKeyPending.c_str(), "b", int{result->pending},
       proto::kStatusKeyBackupCodesLeft.c_str(), "u", result->backup_codes_left,
-      proto::kStatusKeyLockedUntil.c_str(), "t", static_cast<std::uint64_t>(result->locked_until));
+      proto::kStatusKeyLockedUntil.c_str(), "t", static_cast<std::uint64_t>(result->locked_until),
+      proto::kStatusKeyClockSkew.c_str(), "x", static_cast<std::int64_t>(result->clock_behind));
   // clang-format on
   if (r < 0) return r;
   return sd_bus_send(nullptr, reply.get(), nullptr);
@@ -184,7 +189,9 @@ int BusService::reset(sd_bus_message* message, sd_bus_error* error) {
   const char* user = nullptr;
   if (int r = sd_bus_message_read(message, "s", &user); r < 0) return r;
   if (!is_acceptable_user_name(user)) return invalid_argument(error, "Reset: malformed user name");
-  const std::string name = enrollment_name(user);
+  const auto found = enrollment_name(user);
+  if (!found) return internal_error(error, "Reset", found.error());
+  const std::string& name = *found;
   auto removed = service_.reset(name);
   if (!removed) return internal_error(error, "Reset", removed.error());
   log_.security({"reset", LogLevel::notice, {{"user", name}, {"had_enrollment", *removed ? "yes" : "no"}}});
@@ -194,10 +201,11 @@ int BusService::reset(sd_bus_message* message, sd_bus_error* error) {
 // Enrollments are stored under the uid's name (canonical_user_name). A login name
 // that has one is such a name: no directory lookup on the login path, where a slow
 // or large directory would stall every login. Only a name without one is resolved,
-// so that an alias or a case variant finds its uid's enrollment.
-std::string BusService::enrollment_name(const char* login_name) {
+// so that an alias or a case variant finds its uid's enrollment; a directory that
+// cannot answer is an error, never "not enrolled".
+Expected<std::string> BusService::enrollment_name(const char* login_name) {
   const auto stored = service_.has_enrollment(login_name);
-  if (stored && *stored) return login_name;
+  if (stored && *stored) return std::string(login_name);
   return canonical_user_name(users_, login_name);
 }
 
@@ -207,6 +215,18 @@ int BusService::internal_error(sd_bus_error* error, std::string_view what, const
 }
 
 void BusService::log_login(const VerifyCall& call, const LoginResult& result) {
+  // The right code, refused because otpd's clock went back: no failure (fail2ban must
+  // not ban the user for it), one line an episode.
+  if (result.attempt.clock_behind > 0) {
+    if (!result.attempt.clock_skew_started) return;
+    log_.security({"clock_skew",
+                   LogLevel::warning,
+                   {{"user", call.user},
+                    {"service", call.service},
+                    {"rhost", call.rhost},
+                    {"behind_seconds", std::to_string(result.attempt.clock_behind)}}});
+    return;
+  }
   const bool accepted = proto::outcome_accepts(result.outcome);
   std::string_view event = accepted ? "login_success" : "login_failure";
   if (result.outcome == Outcome::locked) event = "login_locked";

@@ -70,7 +70,7 @@ class BusService {
   void answer_verify(const VerifyCall& call, const Expected<LoginResult>& result);
   int status(sd_bus_message* message, sd_bus_error* error);
   int reset(sd_bus_message* message, sd_bus_error* error);
-  std::string enrollment_name(const char* login_name);
+  Expected<std::string> enrollment_name(const char* login_name);
   int internal_error(sd_bus_error* error, std::string_view what, const Error& cause);
   void log_login(const VerifyCall& call, const LoginResult& result);
 

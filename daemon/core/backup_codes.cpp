@@ -40,15 +40,14 @@ Expected<std::vector<std::string>> generate_backup_codes(std::size_t count) {
 
 std::optional<SecureString> normalize_backup_code(std::string_view input) {
   if (input.size() > kMaxBackupCodeInput) return std::nullopt;
-  SecureString normalized;
-  normalized.str().reserve(kMaxBackupCodeInput);
+  SecureString normalized = SecureString::with_capacity(kBackupCodeSymbols);
   for (const char raw : input) {
     if (raw == '-' || raw == ' ' || raw == '\t') continue;
     const char c = fold_case(raw);
     if (kBackupCodeAlphabet.find(c) == std::string_view::npos) return std::nullopt;
-    normalized.str().push_back(c);
+    if (!normalized.append({&c, 1})) return std::nullopt;
   }
-  if (normalized.str().size() != kBackupCodeSymbols) return std::nullopt;
+  if (normalized.size() != kBackupCodeSymbols) return std::nullopt;
   return normalized;
 }
 

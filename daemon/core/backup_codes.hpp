@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "crypto/secure_bytes.hpp"
+#include "secure_bytes.hpp"
 
 namespace otpd {
 

@@ -12,6 +12,12 @@ bool looks_like_totp(std::string_view code, unsigned digits) {
   return code.size() == digits && std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+std::int64_t watermark_lead(const EnrollmentRecord& record, std::int64_t now, unsigned window) {
+  const auto current = totp_step(now, record.params.period);
+  if (!current || !record.last_step || *record.last_step <= *current + window) return 0;
+  return static_cast<std::int64_t>(*record.last_step - *current) * record.params.period;
+}
+
 CheckedCode check_totp(std::span<const std::uint8_t> secret, const EnrollmentRecord& record,
                        const CodeCheckRequest& request) {
   CheckedCode result;
@@ -35,6 +41,8 @@ CheckedCode check_totp(std::span<const std::uint8_t> secret, const EnrollmentRec
   result.step = matched_step;
   const bool replayed = request.enforce_watermark && record.last_step && matched_step <= *record.last_step;
   result.match = replayed ? CodeMatch::totp_replayed : CodeMatch::totp;
+  if (replayed) result.clock_behind_seconds = watermark_lead(record, request.now, request.window);
+  if (result.clock_behind_seconds > 0) result.match = CodeMatch::totp_clock_behind;
   return result;
 }
 

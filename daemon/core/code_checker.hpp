@@ -8,17 +8,23 @@
 
 #include "core/backup_codes.hpp"
 #include "core/error.hpp"
-#include "crypto/secure_bytes.hpp"
+#include "secure_bytes.hpp"
 #include "store/store.hpp"
 
 namespace otpd {
 
-enum class CodeMatch { none, totp, totp_replayed, backup };
+// totp_clock_behind: a code of the window for a step at or before the watermark,
+// while the watermark is further ahead of the clock than the window reaches: no code
+// could have moved it there but with a clock that was later then than it is now. The
+// clock was stepped back; the code is refused (it may not be used twice), but it is
+// the right code, and its user is no guesser.
+enum class CodeMatch { none, totp, totp_replayed, totp_clock_behind, backup };
 
 struct CheckedCode {
   CodeMatch match = CodeMatch::none;
-  std::uint64_t step = 0;        // with totp / totp_replayed
-  BackupCodeHash backup_hash{};  // with backup
+  std::uint64_t step = 0;                 // with totp / totp_replayed / totp_clock_behind
+  std::int64_t clock_behind_seconds = 0;  // with totp_clock_behind: watermark_lead()
+  BackupCodeHash backup_hash{};           // with backup
 };
 
 struct CodeCheckRequest {
@@ -33,6 +39,10 @@ struct CodeCheckRequest {
 // when several steps match, the latest counts. `secret` is the opened TOTP secret.
 [[nodiscard]] CheckedCode check_totp(std::span<const std::uint8_t> secret, const EnrollmentRecord& record,
                                      const CodeCheckRequest& request);
+
+// How far, in seconds, the record's watermark is ahead of the clock beyond the
+// window (the time from now to the watermark's step): 0 unless the clock is behind.
+[[nodiscard]] std::int64_t watermark_lead(const EnrollmentRecord& record, std::int64_t now, unsigned window);
 
 // True when `code` has the shape of a TOTP code for these parameters.
 [[nodiscard]] bool looks_like_totp(std::string_view code, unsigned digits);

@@ -14,6 +14,7 @@ enum class ErrorKind {
   crypto,            // OpenSSL failed, or a sealed value did not authenticate
   config,            // a bad configuration file or value
   system,            // a system call failed
+  directory,         // the user directory (NSS: sssd, LDAP, ...) could not answer
 };
 
 struct Error {

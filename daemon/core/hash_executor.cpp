@@ -11,7 +11,7 @@ Expected<std::vector<BackupCodeHash>> hash_backup_code_batch(const BackupCodeBat
     if (stop != nullptr && stop->load(std::memory_order_relaxed)) {
       return fail(ErrorKind::system, "backup-code hashing stopped: otpd is shutting down");
     }
-    auto hash = hasher.hash(batch.salt, code.str());
+    auto hash = hasher.hash(batch.salt, code.view());
     if (!hash) return tl::unexpected(hash.error());
     hashes.push_back(*hash);
   }

@@ -13,7 +13,7 @@
 
 #include "core/backup_codes.hpp"
 #include "core/error.hpp"
-#include "crypto/secure_bytes.hpp"
+#include "secure_bytes.hpp"
 
 namespace otpd {
 

@@ -6,7 +6,7 @@
 #include <optional>
 
 #include "core/error.hpp"
-#include "crypto/secure_bytes.hpp"
+#include "secure_bytes.hpp"
 
 namespace otpd {
 

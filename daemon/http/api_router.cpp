@@ -77,7 +77,11 @@ ApiResponse flow_failure(FlowStatus status, const AttemptReport& attempt, std::i
     case FlowStatus::not_enabled: return code_error(409, "2FA is not enabled for this account");
     case FlowStatus::no_pending: return code_error(409, "No pending enrollment; call enable first");
     case FlowStatus::expired: return code_error(410, "OTP code expired");
-    case FlowStatus::invalid_code: return code_error(422, "Invalid OTP code");
+    case FlowStatus::invalid_code:
+      if (attempt.clock_behind > 0) {
+        return code_error(422, "otpd's clock is behind the last code used; use a backup code or try again later");
+      }
+      return code_error(422, "Invalid OTP code");
     case FlowStatus::locked: return locked_response(attempt, now);
     case FlowStatus::changed: return code_error(409, "The enrollment changed meanwhile; try again");
     case FlowStatus::user_busy:
@@ -86,6 +90,8 @@ ApiResponse flow_failure(FlowStatus status, const AttemptReport& attempt, std::i
   }
   return code_error(500, "Internal error");
 }
+
+ApiResponse no_such_user() { return error_response(400, "X-OTP-User names no user of this host"); }
 
 std::string_view route_name(Route route) {
   for (const auto& entry : kRoutes) {
@@ -158,14 +164,18 @@ void ApiRouter::dispatch(const ApiRequest& request, HashExecutor& executor, cons
   Call call{request.peer_uid, {}, json::object()};
   if (request.act_as_user) {
     if (request.peer_uid != 0) return respond(error_response(401, "Unauthorized"));
-    if (!is_acceptable_user_name(*request.act_as_user) || !users_.exists(*request.act_as_user)) {
-      return respond(error_response(400, "X-OTP-User names no user of this host"));
-    }
-    call.user = canonical_user_name(users_, *request.act_as_user);
+    if (!is_acceptable_user_name(*request.act_as_user)) return respond(no_such_user());
+    const auto exists = users_.exists(*request.act_as_user);
+    if (!exists) return respond(internal_error(exists.error(), entry->path));
+    if (!*exists) return respond(no_such_user());
+    auto name = canonical_user_name(users_, *request.act_as_user);
+    if (!name) return respond(internal_error(name.error(), entry->path));
+    call.user = std::move(*name);
   } else {
     auto name = users_.name_of(request.peer_uid);
-    if (!name || !is_acceptable_user_name(*name)) return respond(error_response(401, "Unauthorized"));
-    call.user = std::move(*name);
+    if (!name) return respond(internal_error(name.error(), entry->path));
+    if (!*name || !is_acceptable_user_name(**name)) return respond(error_response(401, "Unauthorized"));
+    call.user = std::move(**name);
   }
 
   if (entry->method == "POST") {
@@ -290,10 +300,13 @@ ApiResponse ApiRouter::status(const Call& call) {
 
 ApiResponse ApiRouter::internal_error(const Error& error, std::string_view route) {
   log_.message(LogLevel::error, std::string("API ") + std::string(route) + " failed: " + error.message);
-  // A full disk or a database that went away is a passing state, not a bug: say so
-  // without the detail, which is in the log.
+  // A full disk, a database that went away or a user directory that cannot answer
+  // is a passing state, not a bug: say so without the detail, which is in the log.
   if (error.kind == ErrorKind::storage) {
     return error_response(503, "otpd cannot use its database right now; try again later");
+  }
+  if (error.kind == ErrorKind::directory) {
+    return error_response(503, "otpd cannot read the user directory right now; try again later");
   }
   return error_response(500, "Internal error");
 }
@@ -306,6 +319,12 @@ void ApiRouter::log_event(std::string_view event, LogLevel level, const Call& ca
 }
 
 void ApiRouter::log_code_failure(std::string_view event, const Call& call, const AttemptReport& attempt) {
+  if (attempt.clock_behind > 0) {  // no failure: said once an episode (as for logins)
+    if (attempt.clock_skew_started) {
+      log_event("clock_skew", LogLevel::warning, call, {{"behind_seconds", std::to_string(attempt.clock_behind)}});
+    }
+    return;
+  }
   log_event(event, LogLevel::warning, call, {{"outcome", attempt.replayed ? "replayed" : "invalid"}});
   if (attempt.lockout_started) {
     log_event("lockout", LogLevel::warning, call, {{"locked_until", std::to_string(attempt.locked_until)}});

@@ -94,9 +94,15 @@ MHD_Result cut_endless_body(MHD_Connection* connection) {
 
 }  // namespace
 
-HttpServer::HttpServer(sd_event* event, UniqueFd listen_socket, ApiRouter& router, EventLog& log,
-                       const HttpLimits& limits)
-    : event_(event), listen_socket_(std::move(listen_socket)), router_(router), log_(log), limits_(limits) {}
+HttpServer::HttpServer(sd_event* event, UniqueFd listen_socket, ApiRouter& router, const UserDirectory& users,
+                       EventLog& log, const HttpLimits& limits)
+    : event_(event),
+      listen_socket_(std::move(listen_socket)),
+      router_(router),
+      users_(users),
+      log_(log),
+      limits_(limits),
+      library_log_(limits.library_log_lines_per_minute, 60 * kUsecPerSecond) {}
 
 HttpServer::~HttpServer() {
   listen_source_.reset();
@@ -104,6 +110,7 @@ HttpServer::~HttpServer() {
   mhd_timer_source_.reset();
   sweep_source_.reset();
   resumed_source_.reset();
+  log_summary_source_.reset();
   // MHD may not be stopped with a suspended connection: resume them unanswered,
   // and stopping closes them. Their answers, if any come, find nothing.
   for (auto& [id, flight] : in_flight_) {
@@ -114,8 +121,9 @@ HttpServer::~HttpServer() {
 }
 
 Expected<std::unique_ptr<HttpServer>> HttpServer::start(sd_event* event, UniqueFd listen_socket, ApiRouter& router,
-                                                        EventLog& log, const HttpLimits& limits) {
-  std::unique_ptr<HttpServer> server(new HttpServer(event, std::move(listen_socket), router, log, limits));
+                                                        const UserDirectory& users, EventLog& log,
+                                                        const HttpLimits& limits) {
+  std::unique_ptr<HttpServer> server(new HttpServer(event, std::move(listen_socket), router, users, log, limits));
   if (auto ok = server->start_mhd(); !ok) return tl::unexpected(ok.error());
   if (auto ok = server->add_event_sources(); !ok) return tl::unexpected(ok.error());
   return server;
@@ -155,7 +163,8 @@ Expected<void> HttpServer::add_event_sources() {
   // libmicrohttpd's timeouts need a precise timer: sd-event's default accuracy of
   // 250 ms would leave MHD's work undone for that long.
   for (auto [source, callback] : {std::pair{&mhd_timer_source_, &HttpServer::on_mhd_timer},
-                                  std::pair{&sweep_source_, &HttpServer::on_sweep_timer}}) {
+                                  std::pair{&sweep_source_, &HttpServer::on_sweep_timer},
+                                  std::pair{&log_summary_source_, &HttpServer::on_log_summary_timer}}) {
     if (int r = sd_event_add_time(event_, &raw, CLOCK_MONOTONIC, UINT64_MAX, 1, callback, this); r < 0) {
       return fail(ErrorKind::system, std::string("cannot create a timer: ") + std::strerror(-r));
     }
@@ -187,31 +196,43 @@ void HttpServer::accept_connections() {
     if (::getsockopt(connection.get(), SOL_SOCKET, SO_PEERCRED, &peer, &length) != 0 || length != sizeof(peer)) {
       continue;  // no identity, no service
     }
-    if (connections_per_uid_[peer.uid] >= limits_.max_connections_per_uid) {
-      // Some of the uid's connections may have closed while they waited to be
+    // Whether the request will be refused for want of an account is the router's
+    // business; here it only decides which limit the connection counts against.
+    // A directory that cannot answer gains the caller nothing: no account.
+    const auto name = users_.name_of(peer.uid);
+    const bool without_account = !name || !name->has_value();
+    if (over_limit(peer.uid, without_account)) {
+      // Some of these connections may have closed while they waited to be
       // accepted: let MHD reap those before saying no.
       MHD_run(daemon_);
     }
-    if (connections_per_uid_[peer.uid] >= limits_.max_connections_per_uid) {
+    if (over_limit(peer.uid, without_account)) {
       refuse_connection(connection.get());
       continue;
     }
-    admit(std::move(connection), peer.uid);
+    admit(std::move(connection), peer.uid, without_account);
   }
   // At the limit: leave further clients in the kernel's backlog until one closes.
   set_listening(false);
 }
 
-void HttpServer::admit(UniqueFd connection, uid_t uid) {
+bool HttpServer::over_limit(uid_t uid, bool without_account) const {
+  if (without_account && without_account_ >= limits_.max_connections_without_account) return true;
+  const auto found = connections_per_uid_.find(uid);
+  return found != connections_per_uid_.end() && found->second >= limits_.max_connections_per_uid;
+}
+
+void HttpServer::admit(UniqueFd connection, uid_t uid, bool without_account) {
   const int fd = connection.get();
-  peers_[fd] = Peer{fd, uid, monotonic_usec(), false};
+  const Peer& peer = peers_[fd] = Peer{fd, uid, without_account, Phase::headers, monotonic_usec()};
   ++connections_per_uid_[uid];
+  if (without_account) ++without_account_;
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
   // MHD owns (and on failure closes) the descriptor from here on.
   if (MHD_add_connection(daemon_, connection.release(), reinterpret_cast<const sockaddr*>(&address),
                          sizeof(sa_family_t)) != MHD_YES) {
-    if (peers_.erase(fd) != 0 && --connections_per_uid_[uid] == 0) connections_per_uid_.erase(uid);
+    forget(peer);
     return;
   }
   if (sd_event_source_get_enabled(sweep_source_.get(), nullptr) == 0) {
@@ -237,13 +258,29 @@ void HttpServer::arm_mhd_timer() {
   sd_event_source_set_enabled(mhd_timer_source_.get(), SD_EVENT_ONESHOT);
 }
 
-// A connection whose request headers have not arrived within the header timeout is
-// cut, whatever trickle keeps it from being idle.
+void HttpServer::forget(const Peer& peer) {
+  const uid_t uid = peer.uid;
+  if (peer.without_account) --without_account_;
+  peers_.erase(peer.fd);
+  if (--connections_per_uid_[uid] == 0) connections_per_uid_.erase(uid);
+}
+
+HttpServer::Peer* HttpServer::peer_of(MHD_Connection* connection) {
+  const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return info != nullptr ? static_cast<Peer*>(info->socket_context) : nullptr;
+}
+
+// A request whose headers, or whose body, have not arrived within their time from
+// its start is cut, whatever trickle keeps the connection from being idle.
 void HttpServer::close_stalled_connections() {
-  const std::uint64_t deadline = limits_.header_timeout_seconds * kUsecPerSecond;
+  const std::uint64_t header_time = limits_.header_timeout_seconds * kUsecPerSecond;
+  const std::uint64_t request_time = limits_.request_timeout_seconds * kUsecPerSecond;
   const std::uint64_t now = monotonic_usec();
   for (const auto& [fd, peer] : peers_) {
-    if (!peer.headers_received && now - peer.accepted_usec > deadline) ::shutdown(fd, SHUT_RDWR);
+    const std::uint64_t taken = now - peer.request_started_usec;
+    if ((peer.phase == Phase::headers && taken > header_time) || (peer.phase == Phase::body && taken > request_time)) {
+      ::shutdown(fd, SHUT_RDWR);
+    }
   }
   if (!peers_.empty()) {
     sd_event_source_set_time(sweep_source_.get(), now + kUsecPerSecond);
@@ -260,25 +297,22 @@ void HttpServer::on_connection_event(MHD_Connection* connection, void** socket_c
     *socket_context = found != peers_.end() ? &found->second : nullptr;
     return;
   }
-  auto* peer = static_cast<Peer*>(*socket_context);
+  const auto* peer = static_cast<Peer*>(*socket_context);
   if (peer == nullptr) return;
-  const uid_t uid = peer->uid;
-  peers_.erase(peer->fd);
-  if (--connections_per_uid_[uid] == 0) connections_per_uid_.erase(uid);
+  forget(*peer);
   set_listening(true);
 }
 
 MHD_Result HttpServer::on_request(MHD_Connection* connection, const char* url, const char* method,
                                   const char* upload_data, std::size_t* upload_data_size, void** request_context) {
   auto* request = static_cast<Request*>(*request_context);
+  Peer* peer = peer_of(connection);
   if (request == nullptr) {  // the headers are complete; no body has been read yet
-    const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    if (info != nullptr && info->socket_context != nullptr) {
-      static_cast<Peer*>(info->socket_context)->headers_received = true;
-    }
+    if (peer != nullptr) peer->phase = Phase::body;
     *request_context = new Request();  // libmicrohttpd holds it; mhd_completed deletes it
     const auto length = declared_length(connection);
     if (length && *length > limits_.max_body_bytes) {
+      if (peer != nullptr) peer->phase = Phase::answering;
       return answer(connection, ApiResponse{413, {{"error", "Request body too large"}}, std::nullopt, {}});
     }
     return MHD_YES;
@@ -294,6 +328,7 @@ MHD_Result HttpServer::on_request(MHD_Connection* connection, const char* url, c
     *upload_data_size = 0;
     return MHD_YES;
   }
+  if (peer != nullptr) peer->phase = Phase::answering;  // the whole request is in
   if (request->too_large) {
     return answer(connection, ApiResponse{413, {{"error", "Request body too large"}}, std::nullopt, {}});
   }
@@ -336,8 +371,7 @@ void HttpServer::deliver(std::uint64_t request_id, ApiResponse response) {
 
 std::optional<ApiRequest> HttpServer::api_request(MHD_Connection* connection, const Request& request, const char* url,
                                                   const char* method, ApiResponse& refusal) {
-  const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-  const auto* peer = info != nullptr ? static_cast<const Peer*>(info->socket_context) : nullptr;
+  const Peer* peer = peer_of(connection);
   if (peer == nullptr) {
     refusal = ApiResponse{401, {{"error", "Unauthorized"}}, std::nullopt, {}};
     return std::nullopt;
@@ -360,6 +394,9 @@ MHD_Result HttpServer::answer(MHD_Connection* connection, const ApiResponse& res
   if (!reply) return MHD_NO;
   MHD_add_response_header(reply.get(), MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
   MHD_add_response_header(reply.get(), MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  // A caller without an account, or without the right to act for another, has
+  // nothing more to ask: the connection goes with the answer.
+  if (response.status == 401) MHD_add_response_header(reply.get(), MHD_HTTP_HEADER_CONNECTION, "close");
   if (response.retry_after) {
     MHD_add_response_header(reply.get(), MHD_HTTP_HEADER_RETRY_AFTER, std::to_string(*response.retry_after).c_str());
   }
@@ -389,6 +426,18 @@ int HttpServer::on_sweep_timer(sd_event_source*, std::uint64_t, void* self) noex
   return 0;
 }
 
+int HttpServer::on_log_summary_timer(sd_event_source*, std::uint64_t, void* self) noexcept {
+  auto* server = static_cast<HttpServer*>(self);
+  const unsigned dropped = server->library_log_.take_dropped(monotonic_usec());
+  if (dropped == 0) return 0;
+  try {
+    server->log_.message(LogLevel::warning, "http: " + std::to_string(dropped) +
+                                                " more messages from libmicrohttpd in the last minute were not logged");
+  } catch (...) {
+  }
+  return 0;
+}
+
 MHD_Result HttpServer::mhd_access(void* self, MHD_Connection* connection, const char* url, const char* method,
                                   const char*, const char* upload_data, std::size_t* upload_data_size,
                                   void** request_context) noexcept {
@@ -400,8 +449,13 @@ MHD_Result HttpServer::mhd_access(void* self, MHD_Connection* connection, const 
   }
 }
 
-void HttpServer::mhd_completed(void* self, MHD_Connection*, void** request_context,
+// The request is over; the next one on the connection starts its clock now.
+void HttpServer::mhd_completed(void* self, MHD_Connection* connection, void** request_context,
                                MHD_RequestTerminationCode) noexcept {
+  if (Peer* peer = peer_of(connection); peer != nullptr) {
+    peer->phase = Phase::headers;
+    peer->request_started_usec = monotonic_usec();
+  }
   auto* request = static_cast<Request*>(*request_context);
   if (request != nullptr && request->id != 0) static_cast<HttpServer*>(self)->in_flight_.erase(request->id);
   delete request;
@@ -439,8 +493,22 @@ void HttpServer::mhd_log(void* self, const char* format, va_list args) noexcept 
   if (is_unix_socket_noise(text)) return;
   while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
   try {
-    static_cast<HttpServer*>(self)->log_.message(LogLevel::warning, std::string("http: ") + std::string(text));
+    static_cast<HttpServer*>(self)->log_library_message(text);
   } catch (...) {
+  }
+}
+
+// Within the budget, or counted for the summary the timer writes when the minute is over.
+void HttpServer::log_library_message(std::string_view text) {
+  if (library_log_.take(monotonic_usec())) {
+    log_.message(LogLevel::warning, std::string("http: ") + std::string(text));
+    return;
+  }
+  sd_event_source* summary = log_summary_source_.get();
+  if (summary == nullptr || sd_event_source_get_enabled(summary, nullptr) > 0) return;
+  if (sd_event_source_set_time(summary, library_log_.summary_due_usec()) < 0 ||
+      sd_event_source_set_enabled(summary, SD_EVENT_ONESHOT) < 0) {
+    log_.message(LogLevel::error, "http: cannot schedule the summary of libmicrohttpd's dropped messages");
   }
 }
 

@@ -18,6 +18,8 @@
 #include "http/api_router.hpp"
 #include "sd_bus_handles.hpp"
 #include "service/event_log.hpp"
+#include "service/log_budget.hpp"
+#include "service/user_directory.hpp"
 #include "unique_fd.hpp"
 
 namespace otpd {
@@ -27,15 +29,26 @@ struct HttpLimits {
   std::size_t connection_memory_bytes = std::size_t{16} * 1024;  // bounds request line + headers
   unsigned max_connections = 256;
   unsigned max_connections_per_uid = 32;
+  // In all, for the uids the directory has no account for: a user may own thousands
+  // (a subuid range), and per uid they would take every connection.
+  unsigned max_connections_without_account = 32;
   unsigned idle_timeout_seconds = 30;
-  unsigned header_timeout_seconds = 10;  // from accept until the request's headers are in
+  // Each request's, from its start (the accept, or the end of the one before on the
+  // connection): a trickle of bytes that keeps MHD's idle timeout running holds a
+  // connection no longer than this.
+  unsigned header_timeout_seconds = 10;   // until its headers are in
+  unsigned request_timeout_seconds = 20;  // until its body is in
+  // libmicrohttpd's own messages (one for each client that hangs up mid-request, for
+  // instance): at most this many a minute, the rest counted in one line.
+  unsigned library_log_lines_per_minute = 5;
 };
 
 class HttpServer {
  public:
+  // `users` says which callers have an account, for the connection limits.
   [[nodiscard]] static Expected<std::unique_ptr<HttpServer>> start(sd_event* event, UniqueFd listen_socket,
-                                                                   ApiRouter& router, EventLog& log,
-                                                                   const HttpLimits& limits = {});
+                                                                   ApiRouter& router, const UserDirectory& users,
+                                                                   EventLog& log, const HttpLimits& limits = {});
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
   ~HttpServer();
@@ -43,20 +56,27 @@ class HttpServer {
   [[nodiscard]] std::size_t open_connections() const { return peers_.size(); }
 
  private:
+  // Where a connection's current request is: each phase but the last has a deadline.
+  enum class Phase { headers, body, answering };
   struct Peer {
     int fd = -1;
     uid_t uid = static_cast<uid_t>(-1);
-    std::uint64_t accepted_usec = 0;
-    bool headers_received = false;
+    bool without_account = false;  // counted in without_account_
+    Phase phase = Phase::headers;
+    std::uint64_t request_started_usec = 0;
   };
   struct Request;
 
-  HttpServer(sd_event* event, UniqueFd listen_socket, ApiRouter& router, EventLog& log, const HttpLimits& limits);
+  HttpServer(sd_event* event, UniqueFd listen_socket, ApiRouter& router, const UserDirectory& users, EventLog& log,
+             const HttpLimits& limits);
   [[nodiscard]] Expected<void> start_mhd();
   [[nodiscard]] Expected<void> add_event_sources();
 
   void accept_connections();
-  void admit(UniqueFd connection, uid_t uid);
+  [[nodiscard]] bool over_limit(uid_t uid, bool without_account) const;
+  void admit(UniqueFd connection, uid_t uid, bool without_account);
+  void forget(const Peer& peer);
+  [[nodiscard]] static Peer* peer_of(MHD_Connection* connection);
   void run_mhd();
   void arm_mhd_timer();
   void close_stalled_connections();
@@ -75,6 +95,8 @@ class HttpServer {
   static int on_mhd_ready(sd_event_source*, int, std::uint32_t, void* self) noexcept;
   static int on_mhd_timer(sd_event_source*, std::uint64_t, void* self) noexcept;
   static int on_sweep_timer(sd_event_source*, std::uint64_t, void* self) noexcept;
+  static int on_log_summary_timer(sd_event_source*, std::uint64_t, void* self) noexcept;
+  void log_library_message(std::string_view text);
   static MHD_Result mhd_access(void* self, MHD_Connection* connection, const char* url, const char* method,
                                const char* version, const char* upload_data, std::size_t* upload_data_size,
                                void** request_context) noexcept;
@@ -89,6 +111,7 @@ class HttpServer {
   sd_event* event_;
   UniqueFd listen_socket_;
   ApiRouter& router_;
+  const UserDirectory& users_;
   EventLog& log_;
   HttpLimits limits_;
   MHD_Daemon* daemon_ = nullptr;
@@ -96,9 +119,12 @@ class HttpServer {
   SdEventSource mhd_io_source_;
   SdEventSource mhd_timer_source_;
   SdEventSource sweep_source_;
-  SdEventSource resumed_source_;         // runs MHD once a suspended request has its answer
+  SdEventSource resumed_source_;      // runs MHD once a suspended request has its answer
+  SdEventSource log_summary_source_;  // says how many of MHD's messages were dropped
+  LogBudget library_log_;
   std::unordered_map<int, Peer> peers_;  // by descriptor; node-based, so pointers stay valid
   std::unordered_map<uid_t, unsigned> connections_per_uid_;
+  unsigned without_account_ = 0;
   // Requests that went to the router and have no answer yet (suspended while the
   // executor hashes), by id: an answer for one that is gone finds nothing.
   struct InFlight {

@@ -26,7 +26,7 @@ Expected<CheckedCode> OtpService::check_code(const EnrollmentRecord& record, std
   if (!checked || checked->match != CodeMatch::none || confirming || record.backup_salt.empty()) return checked;
   const auto normalized = normalize_backup_code(code);
   if (!normalized) return checked;
-  auto hash = BackupCodeHasher(record.backup_kdf_iterations).hash(record.backup_salt, normalized->str());
+  auto hash = BackupCodeHasher(record.backup_kdf_iterations).hash(record.backup_salt, normalized->view());
   if (!hash) return tl::unexpected(hash.error());
   return match_backup_code(record, *checked, *hash);
 }
@@ -56,6 +56,11 @@ Expected<bool> OtpService::consume(const EnrollmentRecord& record, const Checked
   if (checked.match == CodeMatch::backup) return store_.consume_backup_code(record.user, checked.backup_hash);
   if (checked.match == CodeMatch::totp) return store_.advance_watermark(record.user, checked.step);
   return false;
+}
+
+AttemptReport OtpService::clock_behind(const EnrollmentRecord& record, const CheckedCode& checked) {
+  const bool first = clock_skew_episodes_.first_report(record.user, record.last_step.value_or(0));
+  return AttemptReport{0, false, true, checked.clock_behind_seconds, first};
 }
 
 Expected<AttemptReport> OtpService::count_failure(std::string_view user, const AttemptLimit& limit, bool replayed) {
@@ -179,6 +184,9 @@ Expected<LoginResult> OtpService::verify_attempt(const LoginAttempt& attempt) {
 
   auto checked = check_login_code(**record, attempt);
   if (!checked) return tl::unexpected(checked.error());
+  if (checked->match == CodeMatch::totp_clock_behind) {
+    return LoginResult{Outcome::replayed, 0, clock_behind(**record, *checked)};
+  }
   auto won = consume(**record, *checked);
   if (!won) return tl::unexpected(won.error());
 
@@ -392,6 +400,9 @@ Expected<CodeFlowResult> OtpService::disable(std::string_view user, std::string_
 
   auto checked = check_code(record, code, false);
   if (!checked) return tl::unexpected(checked.error());
+  if (checked->match == CodeMatch::totp_clock_behind) {
+    return CodeFlowResult{FlowStatus::invalid_code, clock_behind(record, *checked), {}, false};
+  }
   auto won = consume(record, *checked);
   if (!won) return tl::unexpected(won.error());
   if (!*won) {
@@ -429,6 +440,9 @@ OtpService::Prepared<CodeFlowResult> OtpService::prepare_regenerate(std::string_
 
   auto checked = check_code(record, code, false);
   if (!checked) return tl::unexpected(checked.error());
+  if (checked->match == CodeMatch::totp_clock_behind) {
+    return CodeFlowResult{FlowStatus::invalid_code, clock_behind(record, *checked), {}, false};
+  }
   if (checked->match == CodeMatch::none || checked->match == CodeMatch::totp_replayed) {
     auto report = count_failure(user, limit, checked->match == CodeMatch::totp_replayed);
     if (!report) return tl::unexpected(report.error());
@@ -486,6 +500,7 @@ Expected<UserStatus> OtpService::status(std::string_view user) {
     auto left = store_.count_backup_codes(user);
     if (!left) return tl::unexpected(left.error());
     status.backup_codes_left = *left;
+    status.clock_behind = watermark_lead(**record, now, policy_.window);
   }
   status.locked_until = is_locked(*limit, now) ? limit->locked_until : 0;
   return status;

@@ -16,6 +16,7 @@
 
 #include "core/backup_codes.hpp"
 #include "core/clock.hpp"
+#include "core/clock_skew_episodes.hpp"
 #include "core/code_checker.hpp"
 #include "core/error.hpp"
 #include "core/hash_executor.hpp"
@@ -57,6 +58,10 @@ struct AttemptReport {
   std::int64_t locked_until = 0;  // when locked, or when this failure locked the user
   bool lockout_started = false;
   bool replayed = false;
+  // A right code refused because otpd's clock is this many seconds behind the
+  // watermark (CodeMatch::totp_clock_behind): no failure was counted.
+  std::int64_t clock_behind = 0;
+  bool clock_skew_started = false;  // the first such answer of this episode: log it
   [[nodiscard]] std::int64_t retry_after(std::int64_t now) const { return locked_until > now ? locked_until - now : 0; }
 };
 
@@ -112,6 +117,7 @@ struct UserStatus {
   bool pending = false;
   std::uint32_t backup_codes_left = 0;
   std::int64_t locked_until = 0;  // 0 when not locked
+  std::int64_t clock_behind = 0;  // seconds otpd's clock is behind the watermark (watermark_lead)
 };
 
 using FlowDone = std::function<void(Expected<CodeFlowResult>)>;
@@ -197,6 +203,8 @@ class OtpService {
   [[nodiscard]] Expected<CheckedCode> match_backup_code(const EnrollmentRecord& record, CheckedCode checked,
                                                         const BackupCodeHash& hash);
   [[nodiscard]] Expected<bool> consume(const EnrollmentRecord& record, const CheckedCode& checked);
+  // The report for a right code refused because the clock is behind the watermark.
+  [[nodiscard]] AttemptReport clock_behind(const EnrollmentRecord& record, const CheckedCode& checked);
   [[nodiscard]] Expected<AttemptReport> count_failure(std::string_view user, const AttemptLimit& limit, bool replayed);
   [[nodiscard]] Expected<IssuedCodes> issue_backup_codes() const;
   [[nodiscard]] BackupCodeBatch batch_of(const IssuedCodes& issued) const;
@@ -218,6 +226,7 @@ class OtpService {
   const Clock& clock_;
   ServicePolicy policy_;
   BackupCodeHasher hasher_;
+  ClockSkewEpisodes clock_skew_episodes_;
 };
 
 // What the sealed secret of `user` is bound to.

@@ -12,11 +12,11 @@ class ScriptedCodes final : public CodeReader {
  public:
   explicit ScriptedCodes(std::vector<std::string> lines) : lines_(std::move(lines)) {}
 
-  tl::expected<SecretBuffer, PromptError> read_code(std::string_view prompt) override {
+  tl::expected<SecureString, PromptError> read_code(std::string_view prompt) override {
     prompts_.emplace_back(prompt);
     if (next_ == lines_.size()) return tl::unexpected(PromptError::end_of_input);
     const auto& line = lines_[next_++];
-    SecretBuffer code(line.size());
+    SecureString code = SecureString::with_capacity(line.size());
     (void)code.append(line);
     return code;
   }

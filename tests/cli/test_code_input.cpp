@@ -2,7 +2,6 @@
 
 #include "protocol.hpp"
 #include "shared/code_input.hpp"
-#include "shared/secret_buffer.hpp"
 
 namespace otpd::cli {
 namespace {
@@ -32,27 +31,6 @@ TEST(CodeRequestBody, IsTheJsonTheApiWants) {
   const auto code = normalize_code("123 456");
   ASSERT_TRUE(code);
   EXPECT_EQ(code_request_body(*code).view(), R"({"code":"123456"})");
-}
-
-TEST(SecretBuffer, AppendsWithinCapacityOnly) {
-  SecretBuffer buffer(4);
-  EXPECT_TRUE(buffer.append("ab"));
-  EXPECT_FALSE(buffer.append("cde"));
-  EXPECT_EQ(buffer.view(), "ab");
-  EXPECT_TRUE(buffer.append("cd"));
-  EXPECT_EQ(buffer.view(), "abcd");
-  buffer.clear();
-  EXPECT_TRUE(buffer.empty());
-  EXPECT_EQ(buffer.capacity(), 4U);
-}
-
-TEST(SecretBuffer, MovesLeaveTheSourceEmpty) {
-  SecretBuffer first(8);
-  ASSERT_TRUE(first.append("secret"));
-  SecretBuffer second(std::move(first));
-  EXPECT_EQ(second.view(), "secret");
-  EXPECT_EQ(first.size(), 0U);  // NOLINT(bugprone-use-after-move): checking the moved-from state
-  EXPECT_FALSE(first.append("x"));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "bus_client.hpp"
+#include "database_probe.hpp"
 #include "enrollment.hpp"
 #include "http_client.hpp"
 #include "otpd_environment.hpp"
@@ -98,6 +99,32 @@ TEST_F(BusTest, AReplayCountsAsAFailure) {
   EXPECT_EQ(bus_verify(bus_address(), "daemon", totp_code(enrolled.secret, 1)).outcome, "locked");
 }
 
+// Found in a review: once otpd's clock was stepped back behind a watermark, every
+// right code was a replay that counted, and the user was locked out. The step back
+// is played by moving the watermark 20 steps ahead, as a login at the later time
+// would have left it.
+TEST_F(BusTest, AClockBehindTheWatermarkRefusesRightCodesWithoutALockoutAndSaysSoOnce) {
+  const auto enrolled = enroll_as_root(socket(), "daemon");
+  ASSERT_EQ(bus_verify(bus_address(), "daemon", totp_code(enrolled.secret)).outcome, "ok");
+  move_watermark_ahead(env().otpd.paths().database, "daemon", 20);
+  for (int attempt = 0; attempt < 7; ++attempt) {
+    const auto refused = bus_verify(bus_address(), "daemon", totp_code(enrolled.secret, attempt % 2));
+    EXPECT_EQ(refused.outcome, "replayed") << attempt;
+    EXPECT_NE(refused.message.find("clock is behind"), std::string::npos) << refused.message;
+  }
+  const auto status = bus_status(bus_address(), "daemon");
+  EXPECT_GE(status.status.at(std::string(protocol::kStatusKeyClockSkew)), 19U * 30U);
+  EXPECT_EQ(status.status.at(std::string(protocol::kStatusKeyLockedUntil)), 0U) << "seven right codes locked nobody";
+  const std::string log = env().otpd.log_text();
+  std::size_t reported = 0;
+  for (auto at = log.find("clock_skew user=daemon"); at != std::string::npos; at = log.find("clock_skew", at + 1)) {
+    ++reported;
+  }
+  EXPECT_EQ(reported, 1U) << log;
+  EXPECT_EQ(log.find("login_failure"), std::string::npos) << "nothing for fail2ban to ban the user for\n" << log;
+  EXPECT_EQ(bus_verify(bus_address(), "daemon", wrong_code_for(enrolled)).outcome, "invalid");
+}
+
 TEST_F(BusTest, TwentyConcurrentAttemptsWithOneCodeGiveExactlyOneSuccess) {
   const auto enrolled = enroll_as_root(socket(), "daemon");
   const std::string code = totp_code(enrolled.secret);
@@ -118,8 +145,9 @@ TEST_F(BusTest, StatusAndReset) {
   (void)enroll_as_root(socket(), "daemon");
   const auto status = bus_status(bus_address(), "daemon");
   ASSERT_TRUE(status.ok()) << status.error_message;
-  EXPECT_EQ(status.status, (std::map<std::string, std::uint64_t>{
-                               {"enabled", 1}, {"pending", 0}, {"backup_codes_left", 10}, {"locked_until", 0}}));
+  EXPECT_EQ(status.status,
+            (std::map<std::string, std::uint64_t>{
+                {"enabled", 1}, {"pending", 0}, {"backup_codes_left", 10}, {"locked_until", 0}, {"clock_skew", 0}}));
   ASSERT_TRUE(bus_reset(bus_address(), "daemon").ok());
   EXPECT_EQ(bus_status(bus_address(), "daemon").status.at("enabled"), 0U);
   EXPECT_EQ(bus_verify(bus_address(), "daemon", "123456").outcome, "not_enrolled");

@@ -31,7 +31,7 @@ std::unique_ptr<ReadyChild> start_fake(std::vector<std::string> args = {}) {
   return std::make_unique<ReadyChild>(args);
 }
 
-VerifyRequest request(std::string_view code) { return VerifyRequest{"alice", SecretString{code}, "sshd", "192.0.2.1"}; }
+VerifyRequest request(std::string_view code) { return VerifyRequest{"alice", SecureString{code}, "sshd", "192.0.2.1"}; }
 
 class BusClientTest : public ::testing::Test {
  protected:

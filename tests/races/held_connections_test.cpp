@@ -16,7 +16,6 @@
 #include <thread>
 
 #include "bus_client.hpp"
-#include "descriptor_passing.hpp"
 #include "enrollment.hpp"
 #include "http_client.hpp"
 #include "otpd_environment.hpp"
@@ -39,27 +38,6 @@ constexpr std::size_t kSlack = 2;
 
 const std::vector<std::string> kEnrolledUsers{"news", "uucp", "proxy"};
 
-// `count` connections to the API opened by `uid`: they stay that uid's whoever holds them.
-std::vector<UniqueFd> connect_as(uid_t uid, const std::filesystem::path& socket, std::size_t count) {
-  int pair[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) throw std::runtime_error("socketpair");
-  const UniqueFd ours(pair[0]);
-  const UniqueFd theirs(pair[1]);
-  const std::string done = run_as(uid, [&] {
-    std::vector<UniqueFd> opened;
-    std::vector<int> raw;
-    for (std::size_t i = 0; i < count; ++i) {
-      opened.push_back(http_connect(socket));
-      if (!opened.back().valid()) return std::string("connect failed");
-      raw.push_back(opened.back().get());
-    }
-    send_descriptors(theirs.get(), raw);
-    return std::string("ok");
-  });
-  if (done != "ok") throw std::runtime_error("connect_as: " + done);
-  return receive_descriptors(ours.get(), count);
-}
-
 std::size_t open_descriptors(pid_t pid) {
   const auto dir = std::filesystem::path("/proc") / std::to_string(pid) / "fd";
   return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(dir), {}));
@@ -78,17 +56,6 @@ bool wait_until(Condition condition, std::chrono::seconds limit) {
 
 void send_text(int fd, const std::string& text) { (void)!::send(fd, text.data(), text.size(), MSG_NOSIGNAL); }
 
-// True once the server has closed `fd` (end of file or reset), false at the deadline.
-bool closed_by_server(int fd, Clock::time_point deadline) {
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    pollfd readable{fd, POLLIN, 0};
-    if (left <= 0 || ::poll(&readable, 1, static_cast<int>(left)) <= 0) return false;
-    char buffer[512];
-    if (::recv(fd, buffer, sizeof(buffer), MSG_DONTWAIT) <= 0) return true;
-  }
-}
-
 struct Held {
   std::vector<UniqueFd> half_header;  // a request line and part of the headers
   std::vector<UniqueFd> trickling;    // whole headers, then the body a byte at a time
@@ -101,7 +68,7 @@ class HeldConnectionsTest : public OtpdTest {
   Held hold_the_api() {
     Held held;
     for (unsigned n = 0; n < kHoldingUids; ++n) {
-      auto fds = connect_as(kFirstHoldingUid + n, socket(), kPerUid);
+      auto fds = http_connect_as(kFirstHoldingUid + n, socket(), kPerUid);
       for (std::size_t i = 0; i < fds.size(); ++i) {
         if (i % 3 == 0) {
           send_text(fds[i].get(), "POST /v2/auth/otp/confirm HTTP/1.1\r\nHost: x\r\nX-Half: ");
@@ -176,7 +143,7 @@ TEST_F(HeldConnectionsTest, LoginsAreRightWhileTheApiIsHeldOpenAndTheApiServesAg
   const auto cut_by = Clock::now() + patient(std::chrono::seconds(30));
   std::size_t cut = 0;
   for (auto* group : {&held.half_header, &held.idle}) {
-    for (const auto& fd : *group) cut += closed_by_server(fd.get(), cut_by) ? 1 : 0;
+    for (const auto& fd : *group) cut += http_closed_by_server(fd.get(), cut_by) ? 1 : 0;
   }
   EXPECT_EQ(cut, held.half_header.size() + held.idle.size()) << "the header timeout cuts every stalled one";
   held = Held{};

@@ -115,6 +115,10 @@ void read_status(sd_bus_message* m, BusReply& reply) {
       value = u;
     } else if (contents[0] == 't') {
       sd_bus_message_read(m, "t", &value);
+    } else if (contents[0] == 'x') {  // a signed count, 0 or more here
+      std::int64_t x = 0;
+      sd_bus_message_read(m, "x", &x);
+      value = static_cast<std::uint64_t>(x);
     }
     sd_bus_message_exit_container(m);
     sd_bus_message_exit_container(m);

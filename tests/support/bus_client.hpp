@@ -14,7 +14,7 @@ struct BusReply {
   std::string outcome;  // Verify
   std::string message;  // Verify
   std::uint32_t backup_codes_left = 0;
-  std::map<std::string, std::uint64_t> status;  // Status: bools as 0/1
+  std::map<std::string, std::uint64_t> status;  // Status: bools as 0/1, x (never negative) as t
   [[nodiscard]] bool ok() const { return error_name.empty(); }
 };
 

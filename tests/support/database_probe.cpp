@@ -47,4 +47,15 @@ StoredUser stored_user(const std::filesystem::path& database, const std::string&
   return stored;
 }
 
+void move_watermark_ahead(const std::filesystem::path& database, const std::string& user, int steps) {
+  sqlite3* raw = nullptr;
+  const int status = sqlite3_open_v2(database.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
+  const SqliteDatabase db(raw);
+  if (status != SQLITE_OK) throw std::runtime_error("cannot open " + database.string());
+  sqlite3_busy_timeout(db.get(), 10000);
+  Statement move = prepared(db.get(), "UPDATE enrollments SET last_step = last_step + ?2 WHERE user = ?1");
+  move.bind(1, user).bind(2, std::int64_t{steps});
+  if (!move.run() || sqlite3_changes(db.get()) != 1) throw std::runtime_error("cannot move the watermark");
+}
+
 }  // namespace otpd::test

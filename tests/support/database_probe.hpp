@@ -17,4 +17,9 @@ struct StoredUser {
 };
 [[nodiscard]] StoredUser stored_user(const std::filesystem::path& database, const std::string& user);
 
+// Moves the user's replay watermark `steps` ahead, as a login at a clock that much
+// later would have left it: what otpd finds once its clock is stepped back. The one
+// write of this file; SQLite's locking makes it safe while otpd runs.
+void move_watermark_ahead(const std::filesystem::path& database, const std::string& user, int steps);
+
 }  // namespace otpd::test

@@ -1,5 +1,6 @@
 #include "http_client.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -9,7 +10,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "descriptor_passing.hpp"
 #include "patience.hpp"
+#include "run_as.hpp"
 #include "secrets_seen.hpp"
 
 namespace otpd::test {
@@ -64,6 +67,57 @@ HttpResponse http_read_response(int fd) {
   for (ssize_t got; (got = ::recv(fd, buffer, sizeof(buffer), 0)) > 0;)
     answer.append(buffer, static_cast<std::size_t>(got));
   return parse_response(answer);
+}
+
+HttpResponse http_read_one_response(int fd) {
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(patient(std::chrono::seconds(60)));
+  const timeval bound{static_cast<time_t>(seconds.count()), 0};
+  (void)::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof(bound));
+  std::string answer;
+  char buffer[8192];
+  for (;;) {
+    const auto head_end = answer.find("\r\n\r\n");
+    if (head_end != std::string::npos) {
+      const HttpResponse head = parse_response(answer.substr(0, head_end + 4));
+      const auto length = head.headers.find("content-length");
+      const std::size_t body = length == head.headers.end() ? 0 : std::stoul(length->second);
+      if (answer.size() >= head_end + 4 + body) return parse_response(answer.substr(0, head_end + 4 + body));
+    }
+    const ssize_t got = ::recv(fd, buffer, sizeof(buffer), 0);
+    if (got <= 0) return {};
+    answer.append(buffer, static_cast<std::size_t>(got));
+  }
+}
+
+bool http_closed_by_server(int fd, std::chrono::steady_clock::time_point deadline) {
+  for (;;) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    pollfd readable{fd, POLLIN, 0};
+    if (left <= 0 || ::poll(&readable, 1, static_cast<int>(left)) <= 0) return false;
+    char buffer[512];
+    if (::recv(fd, buffer, sizeof(buffer), MSG_DONTWAIT) <= 0) return true;
+  }
+}
+
+std::vector<UniqueFd> http_connect_as(uid_t uid, const std::filesystem::path& socket, std::size_t count) {
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) throw std::runtime_error("socketpair");
+  const UniqueFd ours(pair[0]);
+  const UniqueFd theirs(pair[1]);
+  const std::string done = run_as(uid, [&] {
+    std::vector<UniqueFd> opened;
+    std::vector<int> raw;
+    for (std::size_t i = 0; i < count; ++i) {
+      opened.push_back(http_connect(socket));
+      if (!opened.back().valid()) return std::string("connect failed");
+      raw.push_back(opened.back().get());
+    }
+    send_descriptors(theirs.get(), raw);
+    return std::string("ok");
+  });
+  if (done != "ok") throw std::runtime_error("http_connect_as: " + done);
+  return receive_descriptors(ours.get(), count);
 }
 
 HttpResponse http_raw(const std::filesystem::path& socket, const std::string& raw) {

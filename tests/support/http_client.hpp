@@ -4,6 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/types.h>
+
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -36,6 +39,16 @@ struct HttpRequest {
 // (status 0 if nothing parseable came before the close, or for 60 s).
 [[nodiscard]] UniqueFd http_connect(const std::filesystem::path& socket);
 [[nodiscard]] HttpResponse http_read_response(int fd);
+// One answer on a connection that stays open (keep-alive): read up to the end of the
+// body its Content-Length announces. Status 0 if the server closed first.
+[[nodiscard]] HttpResponse http_read_one_response(int fd);
+// True once the server has closed `fd` (end of file or reset), false if it is still
+// open at `deadline`. What arrives before the close is dropped.
+[[nodiscard]] bool http_closed_by_server(int fd, std::chrono::steady_clock::time_point deadline);
+
+// `count` connections to the API opened by `uid` (in a child that runs as it) and
+// handed back: the kernel keeps them that uid's whoever holds them.
+[[nodiscard]] std::vector<UniqueFd> http_connect_as(uid_t uid, const std::filesystem::path& socket, std::size_t count);
 
 // Sends the request and closes the connection at once, without reading the answer:
 // a client that hangs up mid-request.

@@ -16,19 +16,23 @@ namespace {
 
 using nlohmann::json;
 
-// root and its alias toor share uid 0; alice is 1000; uid 4242 has no name.
+// root and its alias toor share uid 0; alice is 1000; uid 4242 has no name. While
+// `failing`, every lookup is the directory failing.
 class FakeDirectory final : public UserDirectory {
  public:
-  std::optional<std::string> name_of(uid_t uid) const override {
+  Expected<std::optional<std::string>> name_of(uid_t uid) const override {
+    if (failing) return fail(ErrorKind::directory, "the directory is down");
     if (uid == 0) return "root";
     if (uid == 1000) return "alice";
     return std::nullopt;
   }
-  std::optional<uid_t> uid_of(std::string_view name) const override {
+  Expected<std::optional<uid_t>> uid_of(std::string_view name) const override {
+    if (failing) return fail(ErrorKind::directory, "the directory is down");
     if (name == "root" || name == "toor") return 0;
     if (name == "alice") return 1000;
     return std::nullopt;
   }
+  bool failing = false;
 };
 
 class RecordingLog final : public EventLog {
@@ -66,6 +70,16 @@ TEST_F(ApiRouterTest, AUidWithoutANameIsUnauthorized) {
   const auto response = call("GET", "/v2/auth/otp/status", 4242);
   EXPECT_EQ(response.status, 401U);
   EXPECT_EQ(response.body, (json{{"error", "Unauthorized"}}));
+}
+
+// A directory that cannot answer (sssd down) is otpd unable to serve now, not a
+// caller without an account: 503, for the caller's own uid and for X-OTP-User.
+TEST_F(ApiRouterTest, ADirectoryThatCannotAnswerIsUnavailableNotUnauthorized) {
+  users.failing = true;
+  EXPECT_EQ(call("GET", "/v2/auth/otp/status", 1000).status, 503U);
+  EXPECT_EQ(call("GET", "/v2/auth/otp/status", 0, "", "toor").status, 503U);
+  EXPECT_EQ(call("POST", "/v2/auth/otp/enable", 1000).status, 503U);
+  EXPECT_NE(log.lines.back().find("the directory is down"), std::string::npos) << log.lines.back();
 }
 
 TEST_F(ApiRouterTest, OnlyRootMayNameAnotherUser) {

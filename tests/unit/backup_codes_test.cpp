@@ -70,7 +70,7 @@ TEST(GenerateBackupCodes, SymbolsAreUsedUniformly) {
 
 std::string normalized(std::string_view input) {
   const auto result = normalize_backup_code(input);
-  return result ? result->str() : std::string("<nullopt>");
+  return result ? std::string(result->view()) : std::string("<nullopt>");
 }
 
 TEST(NormalizeBackupCode, FoldsCaseAndDropsDashesAndBlanks) {

@@ -115,9 +115,15 @@ TEST(CheckTotp, EqualOrOlderStepsThanTheWatermarkAreReplays) {
   EXPECT_EQ(check(code_for(kStep + 1), record).match, CodeMatch::totp);
 }
 
-TEST(CheckTotp, AWatermarkAheadOfTheWindowMakesEveryCodeAReplay) {
+// No code of the window can have moved the watermark past it: the clock was later
+// then than it is now. The code is still refused, but as the clock's doing.
+TEST(CheckTotp, AWatermarkAheadOfTheWindowIsTheClockBehindNotAReplay) {
   const EnrollmentRecord record = active_record(kStep + 5);
-  EXPECT_EQ(check(code_for(kStep + 1), record).match, CodeMatch::totp_replayed);
+  const auto result = check(code_for(kStep + 1), record);
+  EXPECT_EQ(result.match, CodeMatch::totp_clock_behind);
+  EXPECT_EQ(result.clock_behind_seconds, 5 * 30);
+  EXPECT_EQ(check(code_for(kStep + 1), active_record(kStep + 1)).clock_behind_seconds, 0) << "within the window";
+  EXPECT_EQ(check("000000", record).match, CodeMatch::none) << "a wrong code is still wrong";
 }
 
 TEST(CheckTotp, WithoutWatermarkEnforcementOldStepsAreAccepted) {

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "crypto/secure_bytes.hpp"
+#include "secure_bytes.hpp"
 #include "temp_dir.hpp"
 
 namespace otpd::test {

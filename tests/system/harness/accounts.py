@@ -5,6 +5,7 @@ and the copies bind-mounted over the originals inside the namespace only."""
 
 import os
 import shutil
+import subprocess
 import time
 from dataclasses import dataclass
 
@@ -34,9 +35,10 @@ def free_id(start=61000):
     return next(candidate for candidate in range(start, 65000) if candidate not in taken)
 
 
-def install_users(workdir, names):
+def install_users(workdir, names, password_hash="*"):
     """Creates the users (own group, home under workdir, shell /bin/sh) and mounts the
-    account files that list them. Returns name → TestUser."""
+    account files that list them. password_hash goes in /etc/shadow (crypt(3) form,
+    see hash_password); the default "*" matches no password. Returns name → TestUser."""
     copies = {path: os.path.join(workdir, "etc", os.path.basename(path)) for path in ACCOUNT_FILES}
     os.makedirs(os.path.join(workdir, "etc"), exist_ok=True)
     for path, copy in copies.items():
@@ -46,7 +48,7 @@ def install_users(workdir, names):
     uid = free_id()
     for name in names:
         users[name] = TestUser(name, uid, os.path.join(workdir, "home", name))
-        append_account(copies, users[name])
+        append_account(copies, users[name], password_hash)
         make_home(users[name])
         uid = free_id(uid + 1)
     for path, copy in copies.items():
@@ -54,8 +56,15 @@ def install_users(workdir, names):
     return users
 
 
-def append_account(copies, user):
-    # "*" as the password: no password matches it. sshd would refuse even a public
+def hash_password(password):
+    """A SHA-512 crypt(3) hash for /etc/shadow, made by openssl (the crypt module
+    leaves Python in 3.13)."""
+    return subprocess.run(["openssl", "passwd", "-6", "-stdin"], input=password, capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def append_account(copies, user, password_hash="*"):
+    # "*" as the password (the default): no password matches it. sshd would refuse even a public
     # key for an account it sees as locked ("!" prefix) if it checked that itself; with
     # UsePAM yes it leaves the check to PAM's account stack, and pam_unix does not look
     # at the "!" (tried: "!" logs in here too). "*" is not locked either way.
@@ -65,7 +74,7 @@ def append_account(copies, user):
     today = int(time.time()) // 86400
     lines = {
         "/etc/passwd": f"{user.name}:x:{user.uid}:{user.gid}:otpd system test:{user.home}:/bin/sh",
-        "/etc/shadow": f"{user.name}:*:{today}:0:99999:7:::",
+        "/etc/shadow": f"{user.name}:{password_hash}:{today}:0:99999:7:::",
         "/etc/group": f"{user.name}:x:{user.gid}:",
     }
     for path, line in lines.items():

@@ -7,7 +7,7 @@ import json
 import socket
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from secrets_seen import remember_code, remember_handed_out
 
@@ -54,6 +54,7 @@ class Enrollment:
     user: str
     secret: str
     last_step: int  # the latest step otpd has accepted: no code of it or before works again
+    backup_codes: list = field(default_factory=list)  # the ten the confirm handed out, unused
 
     def next_code(self):
         """A code of the first step after the last accepted one that otpd's window
@@ -81,7 +82,7 @@ def enroll(api_socket, user):
         status, confirmed = post_as(api_socket, user, "/v2/auth/otp/confirm",
                                     {"code": totp(enabled["secret"], step)})
         if status == 200:
-            return Enrollment(user, enabled["secret"], step)
+            return Enrollment(user, enabled["secret"], step, confirmed.get("backupCodes", []))
         # Only a step boundary passing during the request excuses a refusal.
         if current_step() - 1 == step:
             raise AssertionError(f"confirm for {user}: {status} {confirmed}")

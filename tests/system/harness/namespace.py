@@ -38,8 +38,9 @@ UNSHARE = ["unshare", "--mount", "--propagation", "private", "--pid", "--fork", 
 # sshd writes a failed keyboard-interactive login to btmp, a session to wtmp and
 # lastlog: the test's go to empty private copies.
 LOGIN_RECORDS = ["/var/log/btmp", "/var/log/wtmp", "/var/log/lastlog"]
-HOST_PATHS = ["/etc/pam.d/sshd", "/etc/pam.d/sudo", "/etc/passwd", "/etc/shadow", "/etc/group",
-              "/etc/sudoers", "/run/dbus/system_bus_socket", "/run/sshd", *LOGIN_RECORDS]
+HOST_PATHS = ["/etc/pam.d/sshd", "/etc/pam.d/sudo", "/etc/pam.d/cockpit", "/etc/pam.d/common-auth",
+              "/var/lib/pam/auth", "/etc/passwd", "/etc/shadow", "/etc/group", "/etc/sudoers",
+              "/run/dbus/system_bus_socket", "/run/sshd", *LOGIN_RECORDS]
 
 
 def run_isolated(test_main, programs):

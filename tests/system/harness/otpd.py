@@ -18,14 +18,15 @@ class Otpd(Daemon):
         self.api_socket = api_socket
 
 
-def start_otpd(workdir, otpd_binary):
-    """otpd with its database and API socket under workdir. No DBUS_SYSTEM_BUS_ADDRESS:
+def start_otpd(workdir, otpd_binary, api_socket=None):
+    """otpd with its database under workdir, its API socket there too unless
+    `api_socket` says where (its directory must exist). No DBUS_SYSTEM_BUS_ADDRESS:
     it connects to the default system bus path, as it does on a real host."""
     config = os.path.join(workdir, "otpd.conf")
     with open(config, "w", encoding="utf-8") as f:
         f.write("[totp]\nissuer = otpd-system-test\n")
     notify_path = os.path.join(workdir, "notify.sock")
-    api_socket = os.path.join(workdir, "api.sock")
+    api_socket = api_socket or os.path.join(workdir, "api.sock")
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
         notify.bind(notify_path)
         otpd = Otpd([otpd_binary, "--config", config, "--database", os.path.join(workdir, "state/otpd.db"),

@@ -57,8 +57,8 @@ BackupSet make_backup_set() {
   BackupSet set{std::vector<std::uint8_t>(kBackupCodeSaltBytes), {}, hasher.iterations()};
   ok_or_throw(fill_random(set.salt));
   for (const auto& code : value_or_throw(generate_backup_codes(ServicePolicy{}.backup_codes))) {
-    const auto normalized = normalize_backup_code(code);
-    set.hashes.push_back(value_or_throw(hasher.hash(set.salt, normalized ? normalized->view() : code)));
+    const auto normalized = normalize_backup_code(code.view());
+    set.hashes.push_back(value_or_throw(hasher.hash(set.salt, normalized ? normalized->view() : code.view())));
   }
   return set;
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <optional>
 #include <string_view>
 
@@ -75,6 +76,29 @@ inline constexpr Name kInternal = "org.otpd.Otpd1.Error.Internal";
 // the user); nothing was checked or counted.
 inline constexpr Name kBusy = "org.otpd.Otpd1.Error.Busy";
 }  // namespace bus_error
+
+// The bus driver (the bus daemon itself), whom otpd asks as which uid a caller runs
+// and the module asks who owns kBusName.
+namespace bus_driver {
+inline constexpr Name kName = "org.freedesktop.DBus";
+inline constexpr Name kPath = "/org/freedesktop/DBus";
+inline constexpr Name kInterface = "org.freedesktop.DBus";
+inline constexpr Name kGetConnectionUnixUser = "GetConnectionUnixUser";
+inline constexpr Name kGetNameOwner = "GetNameOwner";
+inline constexpr Name kStartServiceByName = "StartServiceByName";
+}  // namespace bus_driver
+
+// A one-time code (TOTP, HOTP): this many decimal digits.
+inline constexpr unsigned kMinDigits = 6;
+inline constexpr unsigned kMaxDigits = 8;
+inline constexpr unsigned kDefaultDigits = 6;  // otpd's [totp] digits unless configured
+
+// A backup code: kBackupCodeSymbols symbols of kBackupCodeAlphabet, shown in groups of
+// kBackupCodeGroup joined by '-' (xxxx-xxxx), accepted in any case, the dash optional.
+inline constexpr std::string_view kBackupCodeAlphabet = "abcdefghjkmnpqrstuvwxyz23456789";
+inline constexpr std::size_t kBackupCodeSymbols = 8;
+inline constexpr std::size_t kBackupCodeGroup = 4;
+inline constexpr std::size_t kDashedBackupCodeLength = kBackupCodeSymbols + kBackupCodeSymbols / kBackupCodeGroup - 1;
 
 // Root may act for another user on the HTTP API with this header.
 inline constexpr Name kActAsUserHeader = "X-OTP-User";

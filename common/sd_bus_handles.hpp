@@ -53,6 +53,7 @@ class SdBusError {
   sd_bus_error* get() { return &error_; }
   [[nodiscard]] const char* name() const { return error_.name; }
   [[nodiscard]] const char* message() const { return error_.message; }
+  [[nodiscard]] bool has_name(const char* name) const { return sd_bus_error_has_name(&error_, name) != 0; }
 
  private:
   sd_bus_error error_{};  // SD_BUS_ERROR_NULL without its C99 compound literal

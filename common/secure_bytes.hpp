@@ -28,7 +28,7 @@ class SecureBytes {
     std::copy(bytes.begin(), bytes.end(), data_.get());
   }
   // Empty, with room for `capacity` bytes (append()).
-  [[nodiscard]] static SecureBytes with_capacity(std::size_t capacity) { return SecureBytes(0, capacity); }
+  [[nodiscard]] static SecureBytes with_capacity(std::size_t capacity) { return {0, capacity}; }
   ~SecureBytes() { wipe(); }
 
   SecureBytes(SecureBytes&& other) noexcept

@@ -12,7 +12,6 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
-#include <system_error>
 
 #include "core/clock.hpp"
 #include "crypto/secret_sealer.hpp"
@@ -21,6 +20,7 @@
 #include "service/otp_service.hpp"
 #include "service/user_directory.hpp"
 #include "store/store.hpp"
+#include "temp_dir.hpp"
 
 namespace otpd::fuzz {
 
@@ -31,25 +31,9 @@ namespace otpd::fuzz {
 
 // A private directory under $TMPDIR (scripts/fuzz points it at /dev/shm, where
 // synchronous=FULL costs no disk flush), removed when the process exits normally.
-class ScratchDir {
+class ScratchDir : public test::TempDir {
  public:
-  ScratchDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/otpd-fuzz-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) die("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-
-  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
+  ScratchDir() : TempDir("otpd-fuzz", std::filesystem::temp_directory_path()) {}
 };
 
 // root and toor are uid 0, alice is 1000 (also found as "Alice", as a

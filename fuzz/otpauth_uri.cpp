@@ -48,7 +48,7 @@ std::string decode_strict(std::string_view text) {
 }
 
 void check(std::string_view issuer, std::string_view account, const std::string& secret, const TotpParameters& params) {
-  const std::string uri = otpauth_uri(issuer, account, secret, params);
+  const std::string uri(otpauth_uri(issuer, account, secret, params).view());
   constexpr std::string_view kPrefix = "otpauth://totp/";
   if (!uri.starts_with(kPrefix)) die("prefix");
   const std::string_view rest = std::string_view(uri).substr(kPrefix.size());
@@ -88,7 +88,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   static constexpr HashAlgorithm kAlgorithms[] = {HashAlgorithm::sha1, HashAlgorithm::sha256, HashAlgorithm::sha512};
   const TotpParameters params{kAlgorithms[data[0] % 3], 6U + data[0] / 3 % 3, 10U + data[0] / 9 % 28 * 10};
-  const std::string secret = base32_encode({data, std::min<std::size_t>(size, 20)});
+  const std::string secret(base32_encode({data, std::min<std::size_t>(size, 20)}).view());
   const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
   const auto nul = text.find('\0');
   const std::string_view issuer = text.substr(0, nul);

@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "bounded_call.hpp"
-#include "otpd_replies.hpp"
 #include "protocol.hpp"
 
 namespace otpd::pam {
@@ -14,9 +13,7 @@ namespace {
 namespace protocol = otpd::protocol;
 using std::chrono::milliseconds;
 
-constexpr const char* kDriverName = "org.freedesktop.DBus";
-constexpr const char* kDriverPath = "/org/freedesktop/DBus";
-constexpr const char* kDriverInterface = "org.freedesktop.DBus";
+namespace driver = protocol::bus_driver;
 
 std::string errno_text(int negative_errno) {
   return std::error_code{-negative_errno, std::generic_category()}.message();
@@ -25,6 +22,8 @@ std::string errno_text(int negative_errno) {
 tl::unexpected<BusError> failed(BusFailure failure, std::string detail, std::string error_name = {}) {
   return tl::unexpected<BusError>{BusError{failure, std::move(detail), std::move(error_name)}};
 }
+
+BusError malformed_reply(std::string detail) { return BusError{BusFailure::malformed_reply, std::move(detail), {}}; }
 
 // What one failed call did, in a form a person can act on.
 tl::unexpected<BusError> call_failed(std::string_view method, BusFailure failure, int r, const sd_bus_error* error,
@@ -59,7 +58,8 @@ template <typename... Args>
 tl::expected<SdBusMessage, BusError> call_driver(sd_bus* bus, milliseconds timeout, BusFailure failure,
                                                  const char* method, const char* types, Args... args) {
   sd_bus_message* raw = nullptr;
-  int r = sd_bus_message_new_method_call(bus, &raw, kDriverName, kDriverPath, kDriverInterface, method);
+  int r = sd_bus_message_new_method_call(bus, &raw, driver::kName.c_str(), driver::kPath.c_str(),
+                                         driver::kInterface.c_str(), method);
   const SdBusMessage request{raw};
   if (r >= 0) r = sd_bus_message_append(request.get(), types, args...);
   if (r < 0) return call_failed(method, failure, r, nullptr, timeout);
@@ -75,7 +75,8 @@ tl::expected<std::string, BusError> read_owner(const SdBusMessage& reply) {
 }
 
 tl::expected<std::string, BusError> name_owner(sd_bus* bus, milliseconds timeout) {
-  return call_driver(bus, timeout, BusFailure::owner_lookup, "GetNameOwner", "s", protocol::kBusName.c_str())
+  return call_driver(bus, timeout, BusFailure::owner_lookup, driver::kGetNameOwner.c_str(), "s",
+                     protocol::kBusName.c_str())
       .and_then(read_owner);
 }
 
@@ -85,8 +86,8 @@ tl::expected<std::string, BusError> name_owner(sd_bus* bus, milliseconds timeout
 tl::expected<std::string, BusError> find_owner(sd_bus* bus, milliseconds timeout) {
   auto owner = name_owner(bus, timeout);
   if (owner || owner.error().error_name != SD_BUS_ERROR_NAME_HAS_NO_OWNER) return owner;
-  auto started =
-      call_driver(bus, timeout, BusFailure::not_running, "StartServiceByName", "su", protocol::kBusName.c_str(), 0U);
+  auto started = call_driver(bus, timeout, BusFailure::not_running, driver::kStartServiceByName.c_str(), "su",
+                             protocol::kBusName.c_str(), 0U);
   if (started) return name_owner(bus, timeout);
   BusError error = std::move(started.error());
   if (error.failure == BusFailure::not_running) {
@@ -105,8 +106,9 @@ tl::expected<uid_t, BusError> read_uid(const SdBusMessage& reply) {
 
 tl::expected<void, BusError> check_owner_uid(sd_bus* bus, milliseconds timeout, const std::string& owner,
                                              uid_t required) {
-  const auto uid = call_driver(bus, timeout, BusFailure::owner_lookup, "GetConnectionUnixUser", "s", owner.c_str())
-                       .and_then(read_uid);
+  const auto uid =
+      call_driver(bus, timeout, BusFailure::owner_lookup, driver::kGetConnectionUnixUser.c_str(), "s", owner.c_str())
+          .and_then(read_uid);
   if (!uid) return tl::unexpected{uid.error()};
   if (*uid == required) return {};
   return failed(BusFailure::owner_not_root, std::string{protocol::kBusName} + " is owned by " + owner +
@@ -159,7 +161,7 @@ tl::expected<bool, BusError> OtpdClient::is_enrolled(const std::string& user) {
     return failed(BusFailure::call_failed, "Status: cannot send the user name: " + errno_text(r));
   }
   return send(*request, protocol::kMethodStatus).and_then([](const SdBusMessage& reply) {
-    return read_status_enabled(reply.get());
+    return read_status_enabled(reply.get()).map_error(malformed_reply);
   });
 }
 
@@ -176,7 +178,7 @@ tl::expected<VerifyReply, BusError> OtpdClient::verify(const VerifyRequest& requ
     return failed(BusFailure::call_failed, "Verify: cannot build the request: " + errno_text(r));
   }
   return send(*message, protocol::kMethodVerify).and_then([](const SdBusMessage& reply) {
-    return read_verify_reply(reply.get());
+    return read_verify_reply(reply.get()).map_error(malformed_reply);
   });
 }
 

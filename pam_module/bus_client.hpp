@@ -12,6 +12,7 @@
 #include <string_view>
 #include <tl/expected.hpp>
 
+#include "otpd_replies.hpp"
 #include "protocol.hpp"
 #include "sd_bus_handles.hpp"
 #include "secure_bytes.hpp"
@@ -40,12 +41,6 @@ struct VerifyRequest {
   SecureString code;
   std::string service;  // PAM_SERVICE, "" when unset
   std::string rhost;    // PAM_RHOST, "" when unset
-};
-
-struct VerifyReply {
-  std::string outcome;  // as sent; an outcome this module does not know is a denial
-  std::string message;  // for the person logging in
-  std::uint32_t backup_codes_left = 0;
 };
 
 class OtpdClient {

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "protocol.hpp"
+
 namespace otpd::pam {
 
 // Where the module takes the code from.
@@ -20,10 +22,10 @@ inline constexpr std::chrono::milliseconds kDefaultTimeout{5000};
 // A login that waits longer than this for the daemon is worse than one that fails.
 inline constexpr std::chrono::milliseconds kMaxTimeout{120000};
 // forward_pass splits off this many trailing digits unless `digits=` says otherwise:
-// otpd's default [totp] digits.
-inline constexpr unsigned kDefaultDigits = 6;
-inline constexpr unsigned kMinDigits = 6;
-inline constexpr unsigned kMaxDigits = 8;
+// otpd's default [totp] digits; `digits=` takes the protocol's range.
+using protocol::kDefaultDigits;
+using protocol::kMaxDigits;
+using protocol::kMinDigits;
 inline constexpr std::string_view kDefaultPrompt = "Verification code: ";
 inline constexpr std::string_view kDefaultForwardPassPrompt = "Password & verification code: ";
 

@@ -11,9 +11,7 @@ namespace {
 
 namespace protocol = otpd::protocol;
 
-tl::unexpected<BusError> malformed(std::string detail) {
-  return tl::unexpected<BusError>{BusError{BusFailure::malformed_reply, std::move(detail), {}}};
-}
+tl::unexpected<std::string> malformed(std::string detail) { return tl::unexpected<std::string>{std::move(detail)}; }
 
 // One {sv} entry: sets `enabled` when the key is "enabled"; < 0 when unreadable.
 int read_status_entry(sd_bus_message* reply, std::optional<bool>& enabled) {
@@ -39,7 +37,7 @@ int read_status_entries(sd_bus_message* reply, std::optional<bool>& enabled) {
 
 }  // namespace
 
-tl::expected<bool, BusError> read_status_enabled(sd_bus_message* reply) {
+tl::expected<bool, std::string> read_status_enabled(sd_bus_message* reply) {
   std::optional<bool> enabled;
   if (sd_bus_message_has_signature(reply, "a{sv}") <= 0 || read_status_entries(reply, enabled) < 0) {
     return malformed("Status: the reply is not a{sv} with a boolean \"enabled\"");
@@ -48,7 +46,7 @@ tl::expected<bool, BusError> read_status_enabled(sd_bus_message* reply) {
   return *enabled;
 }
 
-tl::expected<VerifyReply, BusError> read_verify_reply(sd_bus_message* reply) {
+tl::expected<VerifyReply, std::string> read_verify_reply(sd_bus_message* reply) {
   const std::string signature{protocol::kVerifyOutSignature};
   const char* outcome = nullptr;
   const char* message = nullptr;

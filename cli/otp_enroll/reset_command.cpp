@@ -18,36 +18,22 @@
 namespace otpd::cli {
 namespace {
 
-class BusError {
- public:
-  BusError() = default;
-  BusError(const BusError&) = delete;
-  BusError& operator=(const BusError&) = delete;
-  ~BusError() { sd_bus_error_free(&error_); }
+// The error's own words, or the errno's when it has none.
+std::string text_of(const SdBusError& error, int result) {
+  return error.message() != nullptr ? error.message() : std::strerror(-result);
+}
 
-  sd_bus_error* get() noexcept { return &error_; }
-  [[nodiscard]] bool named(std::string_view name) const {
-    return sd_bus_error_has_name(&error_, std::string(name).c_str()) != 0;
-  }
-  [[nodiscard]] std::string text(int result) const {
-    return error_.message != nullptr ? error_.message : std::strerror(-result);
-  }
-
- private:
-  sd_bus_error error_{};  // SD_BUS_ERROR_NULL without its C99 compound literal
-};
-
-ExitCode report_bus_error(Console& console, const BusError& error, int result) {
-  if (error.named(SD_BUS_ERROR_SERVICE_UNKNOWN) || error.named(SD_BUS_ERROR_NAME_HAS_NO_OWNER)) {
+ExitCode report_bus_error(Console& console, const SdBusError& error, int result) {
+  if (error.has_name(SD_BUS_ERROR_SERVICE_UNKNOWN) || error.has_name(SD_BUS_ERROR_NAME_HAS_NO_OWNER)) {
     say(console,
-        "otpd is not on the system bus (" + error.text(result) + "); start it with: systemctl start otpd.service");
+        "otpd is not on the system bus (" + text_of(error, result) + "); start it with: systemctl start otpd.service");
     return ExitCode::unreachable;
   }
-  if (error.named(SD_BUS_ERROR_ACCESS_DENIED) || error.named(protocol::bus_error::kAccessDenied)) {
-    say(console, "otpd refused the reset: " + error.text(result));
+  if (error.has_name(SD_BUS_ERROR_ACCESS_DENIED) || error.has_name(protocol::bus_error::kAccessDenied.c_str())) {
+    say(console, "otpd refused the reset: " + text_of(error, result));
     return ExitCode::refused;
   }
-  say(console, "reset failed: " + error.text(result));
+  say(console, "reset failed: " + text_of(error, result));
   return ExitCode::refused;
 }
 
@@ -67,7 +53,7 @@ ExitCode run_reset(const Invocation& invocation, Console& console) {
   }
   constexpr std::uint64_t kMicrosecondsPerSecond = 1'000'000;
   (void)sd_bus_set_method_call_timeout(bus.get(), kMicrosecondsPerSecond * invocation.timeout_seconds);
-  BusError error;
+  SdBusError error;
   sd_bus_message* raw_reply = nullptr;
   const int called = sd_bus_call_method(bus.get(), protocol::kBusName.c_str(), protocol::kObjectPath.c_str(),
                                         protocol::kInterface.c_str(), protocol::kMethodReset.c_str(), error.get(),

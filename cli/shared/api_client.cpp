@@ -1,7 +1,6 @@
 #include "shared/api_client.hpp"
 
 #include <curl/curl.h>
-#include <openssl/crypto.h>
 
 #include <array>
 #include <cerrno>
@@ -10,8 +9,8 @@
 
 #include "http_api.hpp"
 #include "protocol.hpp"
-#include "shared/c_handles.hpp"
 #include "secure_bytes.hpp"
+#include "shared/c_handles.hpp"
 
 namespace otpd::cli {
 namespace {
@@ -224,20 +223,6 @@ ApiResult ApiClient::perform(std::string_view route, std::optional<std::string_v
     return tl::unexpected(TransportError{TransportErrorKind::bad_response, "no HTTP status"});
   }
   return to_response(status, transfer);
-}
-
-// Recursive, as deep as the answer nests: at most 64 KiB of it, which nlohmann's
-// parser has walked recursively already.
-void wipe_json_strings(nlohmann::json& value) noexcept {  // NOLINT(misc-no-recursion)
-  // get_ptr never throws (a wrong type is a null pointer), and the containers behind
-  // it are plain std::vector and std::map.
-  if (auto* text = value.get_ptr<nlohmann::json::string_t*>()) {
-    OPENSSL_cleanse(text->data(), text->size());
-  } else if (auto* array = value.get_ptr<nlohmann::json::array_t*>()) {
-    for (auto& element : *array) wipe_json_strings(element);
-  } else if (auto* object = value.get_ptr<nlohmann::json::object_t*>()) {
-    for (auto& [key, element] : *object) wipe_json_strings(element);
-  }
 }
 
 }  // namespace otpd::cli

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <tl/expected.hpp>
 
+#include "wiped_json.hpp"
+
 namespace otpd::cli {
 
 inline constexpr std::size_t kMaxResponseBytes = std::size_t{64} * 1024;
@@ -78,8 +80,5 @@ class ApiClient {
 
   ApiClientOptions options_;
 };
-
-// Overwrites every string value in `value` with zeros (object keys are not secret).
-void wipe_json_strings(nlohmann::json& value) noexcept;
 
 }  // namespace otpd::cli

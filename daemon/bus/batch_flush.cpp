@@ -16,14 +16,18 @@ Expected<std::unique_ptr<BatchFlush>> BatchFlush::create(sd_event* event, std::c
   if (int r = sd_event_source_set_priority(raw, SD_EVENT_PRIORITY_IDLE); r < 0) {
     return fail(ErrorKind::system, std::string("cannot set the batch priority: ") + std::strerror(-r));
   }
-  sd_event_source_set_enabled(raw, SD_EVENT_OFF);
+  if (int r = sd_event_source_set_enabled(raw, SD_EVENT_OFF); r < 0) {
+    return fail(ErrorKind::system, std::string("cannot set up the batch source: ") + std::strerror(-r));
+  }
   // Accuracy 1 µs: sd-event's default of 250 ms would make the bound meaningless.
   if (int r = sd_event_add_time(event, &raw, CLOCK_MONOTONIC, UINT64_MAX, 1, &BatchFlush::on_deadline, self.get());
       r < 0) {
     return fail(ErrorKind::system, std::string("cannot create the batch timer: ") + std::strerror(-r));
   }
   self->deadline_.reset(raw);
-  sd_event_source_set_enabled(raw, SD_EVENT_OFF);
+  if (int r = sd_event_source_set_enabled(raw, SD_EVENT_OFF); r < 0) {
+    return fail(ErrorKind::system, std::string("cannot set up the batch timer: ") + std::strerror(-r));
+  }
   return self;
 }
 
@@ -41,7 +45,8 @@ Expected<void> BatchFlush::request() {
     return fail(ErrorKind::system, std::string("cannot arm the batch timer: ") + std::strerror(-r));
   }
   if (int r = sd_event_source_set_enabled(when_idle_.get(), SD_EVENT_ONESHOT); r < 0) {
-    sd_event_source_set_enabled(deadline_.get(), SD_EVENT_OFF);
+    // Left armed, the timer runs one flush with nothing queued: harmless.
+    (void)sd_event_source_set_enabled(deadline_.get(), SD_EVENT_OFF);
     return fail(ErrorKind::system, std::string("cannot arm the batch source: ") + std::strerror(-r));
   }
   armed_ = true;
@@ -59,8 +64,10 @@ int BatchFlush::on_deadline(sd_event_source*, std::uint64_t, void* userdata) noe
 }
 
 void BatchFlush::run() noexcept {
-  sd_event_source_set_enabled(when_idle_.get(), SD_EVENT_OFF);
-  sd_event_source_set_enabled(deadline_.get(), SD_EVENT_OFF);
+  // One of the two fired (a oneshot turns itself off); the other, left on, would run
+  // one flush too many, with nothing queued or with the next batch early: harmless.
+  (void)sd_event_source_set_enabled(when_idle_.get(), SD_EVENT_OFF);
+  (void)sd_event_source_set_enabled(deadline_.get(), SD_EVENT_OFF);
   armed_ = false;
   try {
     flush_();

@@ -25,9 +25,10 @@ std::optional<uid_t> sender_uid(sd_bus_message* reply) {
 void reply_with(sd_bus_message* call, int result, const sd_bus_error* error) {
   if (result >= 0) return;
   if (sd_bus_error_is_set(error)) {
-    sd_bus_reply_method_error(call, error);
+    // A caller gone meanwhile misses its answer; there is nobody else to tell.
+    (void)sd_bus_reply_method_error(call, error);
   } else {
-    sd_bus_reply_method_errno(call, result, nullptr);
+    (void)sd_bus_reply_method_errno(call, result, nullptr);
   }
 }
 
@@ -38,9 +39,10 @@ int RootCallerGate::admit(sd_bus_message* call, sd_bus_error* error, Method meth
   if (sender == nullptr) return deny(error);  // not through a bus daemon: no one vouches for it
   auto& pending = pending_.emplace_back(Pending{this, SdBusMessage(sd_bus_message_ref(call)), std::move(method), {}});
   sd_bus_slot* slot = nullptr;
+  namespace driver = protocol::bus_driver;
   const int r =
-      sd_bus_call_method_async(bus_, &slot, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                               "GetConnectionUnixUser", &on_sender_uid, &pending, "s", sender);
+      sd_bus_call_method_async(bus_, &slot, driver::kName.c_str(), driver::kPath.c_str(), driver::kInterface.c_str(),
+                               driver::kGetConnectionUnixUser.c_str(), &on_sender_uid, &pending, "s", sender);
   if (r < 0) {
     pending_.pop_back();
     return deny(error);
@@ -59,16 +61,15 @@ int RootCallerGate::on_sender_uid(sd_bus_message* reply, void* userdata, sd_bus_
 }
 
 void RootCallerGate::answer(Pending& pending, sd_bus_message* reply) {
-  sd_bus_error error{};  // SD_BUS_ERROR_NULL without its C99 compound literal
+  SdBusError error;
   int result = 0;
   try {
     const auto uid = sender_uid(reply);
-    result = uid == 0 ? pending.method(pending.call.get(), &error) : deny(&error);
+    result = uid == 0 ? pending.method(pending.call.get(), error.get()) : deny(error.get());
   } catch (...) {
-    result = sd_bus_error_set(&error, kInternal.c_str(), "Internal error");
+    result = sd_bus_error_set(error.get(), kInternal.c_str(), "Internal error");
   }
-  reply_with(pending.call.get(), result, &error);
-  sd_bus_error_free(&error);
+  reply_with(pending.call.get(), result, error.get());
 }
 
 }  // namespace otpd

@@ -4,21 +4,19 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
-#include <set>
 
 #include "crypto/random_source.hpp"
 
 namespace otpd {
 namespace {
 
-Expected<std::string> generate_one_code() {
-  std::string code;
-  code.reserve(kBackupCodeSymbols + 1);
+Expected<SecureString> generate_one_code() {
+  SecureString code = SecureString::with_capacity(kDashedBackupCodeLength);
   for (std::size_t i = 0; i < kBackupCodeSymbols; ++i) {
     auto index = random_below(static_cast<unsigned>(kBackupCodeAlphabet.size()));
     if (!index) return tl::unexpected(index.error());
-    if (i == kBackupCodeSymbols / 2) code.push_back('-');
-    code.push_back(kBackupCodeAlphabet[*index]);
+    if (i > 0 && i % kBackupCodeGroup == 0) (void)code.append("-");
+    (void)code.append(kBackupCodeAlphabet.substr(*index, 1));  // within the capacity: the dashed length
   }
   return code;
 }
@@ -27,13 +25,14 @@ char fold_case(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - '
 
 }  // namespace
 
-Expected<std::vector<std::string>> generate_backup_codes(std::size_t count) {
-  std::vector<std::string> codes;
-  std::set<std::string> seen;
+Expected<std::vector<SecureString>> generate_backup_codes(std::size_t count) {
+  std::vector<SecureString> codes;
+  codes.reserve(count);
   while (codes.size() < count) {
     auto code = generate_one_code();
     if (!code) return tl::unexpected(code.error());
-    if (seen.insert(*code).second) codes.push_back(std::move(*code));
+    const auto same = [&code](const SecureString& other) { return other.view() == code->view(); };
+    if (std::ranges::none_of(codes, same)) codes.push_back(std::move(*code));
   }
   return codes;
 }

@@ -11,12 +11,15 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "protocol.hpp"
 #include "secure_bytes.hpp"
 
 namespace otpd {
 
-inline constexpr std::string_view kBackupCodeAlphabet = "abcdefghjkmnpqrstuvwxyz23456789";
-inline constexpr std::size_t kBackupCodeSymbols = 8;     // shown as xxxx-xxxx
+using protocol::kBackupCodeAlphabet;
+using protocol::kBackupCodeGroup;
+using protocol::kBackupCodeSymbols;
+using protocol::kDashedBackupCodeLength;
 inline constexpr std::size_t kMaxBackupCodeInput = 64;   // longer input is refused unhashed
 inline constexpr std::size_t kBackupCodeSaltBytes = 16;  // 128 bits, one salt per user
 inline constexpr unsigned kBackupCodeKdfIterations = 100'000;
@@ -24,7 +27,7 @@ inline constexpr unsigned kBackupCodeKdfIterations = 100'000;
 using BackupCodeHash = std::array<std::uint8_t, 32>;
 
 // `count` distinct codes, each symbol drawn uniformly from the alphabet.
-[[nodiscard]] Expected<std::vector<std::string>> generate_backup_codes(std::size_t count);
+[[nodiscard]] Expected<std::vector<SecureString>> generate_backup_codes(std::size_t count);
 
 // What the user typed, as the 8 symbols that are hashed: case folded, dashes and
 // spaces dropped. nullopt for anything that cannot be a backup code.

@@ -21,9 +21,8 @@ bool is_valid_symbol_count(std::size_t count) {
 
 }  // namespace
 
-std::string base32_encode(std::span<const std::uint8_t> bytes) {
-  std::string out;
-  out.reserve((bytes.size() * 8 + 4) / 5);
+SecureString base32_encode(std::span<const std::uint8_t> bytes) {
+  SecureString out = SecureString::with_capacity((bytes.size() * 8 + 4) / 5);
   std::uint32_t buffer = 0;
   int bits = 0;
   for (const std::uint8_t byte : bytes) {
@@ -31,10 +30,10 @@ std::string base32_encode(std::span<const std::uint8_t> bytes) {
     bits += 8;
     while (bits >= 5) {
       bits -= 5;
-      out.push_back(kAlphabet[(buffer >> bits) & 0x1F]);
+      (void)out.append({&kAlphabet[(buffer >> bits) & 0x1F], 1});
     }
   }
-  if (bits > 0) out.push_back(kAlphabet[(buffer << (5 - bits)) & 0x1F]);
+  if (bits > 0) (void)out.append({&kAlphabet[(buffer << (5 - bits)) & 0x1F], 1});
   return out;
 }
 

@@ -8,10 +8,12 @@
 #include <string_view>
 #include <vector>
 
+#include "secure_bytes.hpp"
+
 namespace otpd {
 
 // Upper case, no padding.
-[[nodiscard]] std::string base32_encode(std::span<const std::uint8_t> bytes);
+[[nodiscard]] SecureString base32_encode(std::span<const std::uint8_t> bytes);
 
 // Case-insensitive; '=' padding is tolerated at the end only. Returns nullopt for a
 // character outside the alphabet, an impossible length, or non-zero trailing bits.

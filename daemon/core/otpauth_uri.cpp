@@ -27,23 +27,18 @@ std::string percent_encode(std::string_view text) {
   return out;
 }
 
-std::string otpauth_uri(std::string_view issuer, std::string_view account, std::string_view base32_secret,
-                        const TotpParameters& params) {
+// The parts around the secret are no secret; the URI is put together in wiped memory.
+SecureString otpauth_uri(std::string_view issuer, std::string_view account, std::string_view base32_secret,
+                         const TotpParameters& params) {
   const std::string encoded_issuer = percent_encode(issuer);
-  std::string uri = "otpauth://totp/";
-  uri += encoded_issuer;
-  uri += ':';
-  uri += percent_encode(account);
-  uri += "?secret=";
-  uri += base32_secret;
-  uri += "&issuer=";
-  uri += encoded_issuer;
-  uri += "&algorithm=";
-  uri += hash_algorithm_name(params.algorithm);
-  uri += "&digits=";
-  uri += std::to_string(params.digits);
-  uri += "&period=";
-  uri += std::to_string(params.period);
+  const std::string head = "otpauth://totp/" + encoded_issuer + ':' + percent_encode(account) + "?secret=";
+  const std::string tail = "&issuer=" + encoded_issuer +
+                           "&algorithm=" + std::string(hash_algorithm_name(params.algorithm)) +
+                           "&digits=" + std::to_string(params.digits) + "&period=" + std::to_string(params.period);
+  SecureString uri = SecureString::with_capacity(head.size() + base32_secret.size() + tail.size());
+  (void)uri.append(head);
+  (void)uri.append(base32_secret);
+  (void)uri.append(tail);
   return uri;
 }
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "protocol.hpp"
+
 namespace otpd {
 
 enum class HashAlgorithm { sha1, sha256, sha512 };
@@ -14,15 +16,15 @@ enum class HashAlgorithm { sha1, sha256, sha512 };
 [[nodiscard]] std::string_view hash_algorithm_name(HashAlgorithm algorithm);  // "SHA1", ...
 [[nodiscard]] std::optional<HashAlgorithm> hash_algorithm_from_name(std::string_view name);
 
+using protocol::kMaxDigits;
+using protocol::kMinDigits;
+
 struct TotpParameters {
   HashAlgorithm algorithm = HashAlgorithm::sha1;
-  unsigned digits = 6;   // 6 to 8
-  unsigned period = 30;  // seconds per time step
+  unsigned digits = protocol::kDefaultDigits;  // kMinDigits to kMaxDigits
+  unsigned period = 30;                        // seconds per time step
   bool operator==(const TotpParameters&) const = default;
 };
-
-inline constexpr unsigned kMinDigits = 6;
-inline constexpr unsigned kMaxDigits = 8;
 
 // A code as the user types it: `digits` decimal characters, zero-padded.
 struct OtpCode {

@@ -91,6 +91,13 @@ ApiResponse flow_failure(FlowStatus status, const AttemptReport& attempt, std::i
   return code_error(500, "Internal error");
 }
 
+// The codes as the answer's array: the answer is wiped once it is sent.
+json codes_json(const std::vector<SecureString>& codes) {
+  json array = json::array();
+  for (const auto& code : codes) array.push_back(code.view());
+  return array;
+}
+
 ApiResponse no_such_user() { return error_response(400, "X-OTP-User names no user of this host"); }
 
 std::string_view route_name(Route route) {
@@ -216,15 +223,15 @@ ApiResponse ApiRouter::enabled(const Call& call, Route route, const Expected<Ena
 
   log_event("enroll", LogLevel::info, call, {{"expires_at", std::to_string(result->expires_at)}});
   json body;
-  body[http_api::kFieldSecret] = result->secret_base32;
+  body[http_api::kFieldSecret] = result->secret_base32.view();
   if (route == Route::enable) {
     body[http_api::kFieldQr] = png_data_uri(result->qr_png);
-    body[http_api::kFieldOtpauthUri] = result->otpauth_uri;
+    body[http_api::kFieldOtpauthUri] = result->otpauth_uri.view();
     body[http_api::kFieldExpiresAt] = result->expires_at;
   } else {
-    body[http_api::kFieldQrCodeUri] = result->otpauth_uri;
+    body[http_api::kFieldQrCodeUri] = result->otpauth_uri.view();
     if (route == Route::seed003_setup) body[http_api::kFieldQr] = png_data_uri(result->qr_png);
-    if (route == Route::seed004_setup) body[http_api::kFieldBackupCodes] = result->backup_codes;
+    if (route == Route::seed004_setup) body[http_api::kFieldBackupCodes] = codes_json(result->backup_codes);
   }
   return ApiResponse{200, std::move(body), std::nullopt, {}};
 }
@@ -250,7 +257,7 @@ ApiResponse ApiRouter::confirmed(const Call& call, Route route, const Expected<C
   } else {
     body[http_api::kFieldSuccess] = true;
   }
-  if (!result->backup_codes.empty()) body[http_api::kFieldBackupCodes] = result->backup_codes;
+  if (!result->backup_codes.empty()) body[http_api::kFieldBackupCodes] = codes_json(result->backup_codes);
   return ApiResponse{200, std::move(body), std::nullopt, {}};
 }
 
@@ -284,7 +291,7 @@ ApiResponse ApiRouter::regenerated(const Call& call, const Expected<CodeFlowResu
     return flow_failure(result->status, result->attempt, service_.now());
   }
   log_event("backup_codes_regenerated", LogLevel::notice, call);
-  return ApiResponse{200, json{{http_api::kFieldBackupCodes, result->backup_codes}}, std::nullopt, {}};
+  return ApiResponse{200, json{{http_api::kFieldBackupCodes, codes_json(result->backup_codes)}}, std::nullopt, {}};
 }
 
 ApiResponse ApiRouter::status(const Call& call) {

@@ -18,6 +18,7 @@
 #include "service/event_log.hpp"
 #include "service/otp_service.hpp"
 #include "service/user_directory.hpp"
+#include "wiped_json.hpp"
 
 namespace otpd {
 
@@ -61,6 +62,8 @@ class ApiRouter {
     uid_t peer_uid = static_cast<uid_t>(-1);
     std::string user;
     nlohmann::json body;
+    // The body may hold a code: each copy (the flows' callbacks hold one) is wiped.
+    ~Call() { wipe_json_strings(body); }
   };
 
   void serve(const ApiRequest& request, HashExecutor& executor, Responder respond) noexcept;

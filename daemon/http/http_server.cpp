@@ -13,12 +13,17 @@
 #include <cstdio>
 #include <cstring>
 
+#include "http/json_text.hpp"
+#include "http_api.hpp"
 #include "protocol.hpp"
+#include "wiped_json.hpp"
 
 namespace otpd {
 
 struct HttpServer::Request {
-  std::string body;
+  // At its final size from the start: no reallocation leaves a copy of a code behind.
+  explicit Request(std::size_t max_body) : body(SecureBytes::with_capacity(max_body)) {}
+  SecureBytes body;
   bool too_large = false;
   std::size_t discarded = 0;
   std::uint64_t id = 0;                 // in in_flight_ while the router has it
@@ -29,6 +34,7 @@ struct HttpServer::Request {
 namespace {
 
 constexpr std::uint64_t kUsecPerSecond = 1'000'000;
+constexpr std::string_view kBodyTooLarge = "Request body too large";
 // A body over the limit without a Content-Length (chunked) is read and dropped up to
 // this many times the limit, so the client still gets its 413; past that the
 // connection is cut.
@@ -39,11 +45,6 @@ std::uint64_t monotonic_usec() {
   ::clock_gettime(CLOCK_MONOTONIC, &now);
   return static_cast<std::uint64_t>(now.tv_sec) * kUsecPerSecond + static_cast<std::uint64_t>(now.tv_nsec) / 1000;
 }
-
-struct ResponseDeleter {
-  void operator()(MHD_Response* response) const { MHD_destroy_response(response); }
-};
-using MhdResponse = std::unique_ptr<MHD_Response, ResponseDeleter>;
 
 std::optional<std::size_t> declared_length(MHD_Connection* connection) {
   const char* value = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -70,11 +71,17 @@ MHD_Result count_header(void* context, MHD_ValueKind, const char* key, const cha
   return MHD_YES;
 }
 
+// A whole answer with an error body, for a socket MHD does not (or no longer) write to.
+std::string raw_error_answer(std::string_view status_line, std::string_view message) {
+  const std::string body = nlohmann::json{{http_api::kFieldError, message}}.dump() + "\n";
+  return std::string(status_line) +
+         "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\n\r\n" + body;
+}
+
 // A short refusal written straight to a connection MHD never sees.
 void refuse_connection(int fd) {
-  static constexpr std::string_view kTooMany =
-      "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nConnection: close\r\n"
-      "Content-Length: 39\r\n\r\n{\"error\":\"Too many open connections\"}\n";
+  static const std::string kTooMany = raw_error_answer("HTTP/1.1 429 Too Many Requests", "Too many open connections");
   (void)!::send(fd, kTooMany.data(), kTooMany.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
@@ -82,9 +89,7 @@ void refuse_connection(int fd) {
 // answer while a body is still coming, so the 413 goes straight to the socket
 // (nothing else is being sent on it then) before MHD closes the connection.
 MHD_Result cut_endless_body(MHD_Connection* connection) {
-  static constexpr std::string_view kTooLarge =
-      "HTTP/1.1 413 Content Too Large\r\nContent-Type: application/json\r\nConnection: close\r\n"
-      "Content-Length: 35\r\n\r\n{\"error\":\"Request body too large\"}\n";
+  static const std::string kTooLarge = raw_error_answer("HTTP/1.1 413 Content Too Large", kBodyTooLarge);
   const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
   if (info != nullptr) {
     (void)!::send(info->connect_fd, kTooLarge.data(), kTooLarge.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -169,18 +174,33 @@ Expected<void> HttpServer::add_event_sources() {
       return fail(ErrorKind::system, std::string("cannot create a timer: ") + std::strerror(-r));
     }
     source->reset(raw);
-    sd_event_source_set_enabled(raw, SD_EVENT_OFF);
+    if (int r = sd_event_source_set_enabled(raw, SD_EVENT_OFF); r < 0) {
+      return fail(ErrorKind::system, std::string("cannot set up a timer: ") + std::strerror(-r));
+    }
   }
   if (int r = sd_event_add_defer(event_, &raw, &HttpServer::on_resumed, this); r < 0) {
     return fail(ErrorKind::system, std::string("cannot create a defer source: ") + std::strerror(-r));
   }
   resumed_source_.reset(raw);
-  sd_event_source_set_enabled(raw, SD_EVENT_OFF);
+  if (int r = sd_event_source_set_enabled(raw, SD_EVENT_OFF); r < 0) {
+    return fail(ErrorKind::system, std::string("cannot set up the defer source: ") + std::strerror(-r));
+  }
   return {};
 }
 
+void HttpServer::check_event(int r, std::string_view what) {
+  if (r < 0) log_.message(LogLevel::error, "http: cannot " + std::string(what) + ": " + std::strerror(-r));
+}
+
+void HttpServer::arm_timer(sd_event_source* timer, std::uint64_t at_usec) {
+  int r = sd_event_source_set_time(timer, at_usec);
+  if (r >= 0) r = sd_event_source_set_enabled(timer, SD_EVENT_ONESHOT);
+  check_event(r, "arm a timer");
+}
+
 void HttpServer::set_listening(bool enabled) {
-  sd_event_source_set_enabled(listen_source_.get(), enabled ? SD_EVENT_ON : SD_EVENT_OFF);
+  check_event(sd_event_source_set_enabled(listen_source_.get(), enabled ? SD_EVENT_ON : SD_EVENT_OFF),
+              enabled ? "listen on the API socket again" : "stop listening on the API socket");
 }
 
 void HttpServer::accept_connections() {
@@ -236,8 +256,7 @@ void HttpServer::admit(UniqueFd connection, uid_t uid, bool without_account) {
     return;
   }
   if (sd_event_source_get_enabled(sweep_source_.get(), nullptr) == 0) {
-    sd_event_source_set_time(sweep_source_.get(), monotonic_usec() + kUsecPerSecond);
-    sd_event_source_set_enabled(sweep_source_.get(), SD_EVENT_ONESHOT);
+    arm_timer(sweep_source_.get(), monotonic_usec() + kUsecPerSecond);
   }
 }
 
@@ -251,11 +270,10 @@ void HttpServer::run_mhd() {
 void HttpServer::arm_mhd_timer() {
   MHD_UNSIGNED_LONG_LONG timeout_ms = 0;
   if (MHD_get_timeout(daemon_, &timeout_ms) != MHD_YES) {
-    sd_event_source_set_enabled(mhd_timer_source_.get(), SD_EVENT_OFF);
+    check_event(sd_event_source_set_enabled(mhd_timer_source_.get(), SD_EVENT_OFF), "stop libmicrohttpd's timer");
     return;
   }
-  sd_event_source_set_time(mhd_timer_source_.get(), monotonic_usec() + timeout_ms * 1000);
-  sd_event_source_set_enabled(mhd_timer_source_.get(), SD_EVENT_ONESHOT);
+  arm_timer(mhd_timer_source_.get(), monotonic_usec() + timeout_ms * 1000);
 }
 
 void HttpServer::forget(const Peer& peer) {
@@ -283,8 +301,7 @@ void HttpServer::close_stalled_connections() {
     }
   }
   if (!peers_.empty()) {
-    sd_event_source_set_time(sweep_source_.get(), now + kUsecPerSecond);
-    sd_event_source_set_enabled(sweep_source_.get(), SD_EVENT_ONESHOT);
+    arm_timer(sweep_source_.get(), now + kUsecPerSecond);
   }
   run_mhd();
 }
@@ -309,11 +326,12 @@ MHD_Result HttpServer::on_request(MHD_Connection* connection, const char* url, c
   Peer* peer = peer_of(connection);
   if (request == nullptr) {  // the headers are complete; no body has been read yet
     if (peer != nullptr) peer->phase = Phase::body;
-    *request_context = new Request();  // libmicrohttpd holds it; mhd_completed deletes it
+    // libmicrohttpd holds it; mhd_completed deletes it.
+    *request_context = new Request(limits_.max_body_bytes);
     const auto length = declared_length(connection);
     if (length && *length > limits_.max_body_bytes) {
       if (peer != nullptr) peer->phase = Phase::answering;
-      return answer(connection, ApiResponse{413, {{"error", "Request body too large"}}, std::nullopt, {}});
+      return answer(connection, ApiResponse{413, {{http_api::kFieldError, kBodyTooLarge}}, std::nullopt, {}});
     }
     return MHD_YES;
   }
@@ -323,16 +341,16 @@ MHD_Result HttpServer::on_request(MHD_Connection* connection, const char* url, c
       request->discarded += *upload_data_size;
       if (request->discarded > kDiscardFactor * limits_.max_body_bytes) return cut_endless_body(connection);
     } else {
-      request->body.append(upload_data, *upload_data_size);
+      (void)request->body.append(std::string_view(upload_data, *upload_data_size));  // fits: checked above
     }
     *upload_data_size = 0;
     return MHD_YES;
   }
   if (peer != nullptr) peer->phase = Phase::answering;  // the whole request is in
   if (request->too_large) {
-    return answer(connection, ApiResponse{413, {{"error", "Request body too large"}}, std::nullopt, {}});
+    return answer(connection, ApiResponse{413, {{http_api::kFieldError, kBodyTooLarge}}, std::nullopt, {}});
   }
-  if (request->response) return answer(connection, *request->response);  // resumed with its answer
+  if (request->response) return answer(connection, std::move(*request->response));  // resumed with its answer
   if (request->id != 0) return MHD_YES;  // still waiting (MHD should not ask while suspended)
   return serve(connection, *request, url, method);
 }
@@ -349,7 +367,7 @@ MHD_Result HttpServer::serve(MHD_Connection* connection, Request& request, const
   router_.handle(*api, [this, id](ApiResponse response) { deliver(id, std::move(response)); });
   if (request.response) {
     in_flight_.erase(id);
-    return answer(connection, *request.response);
+    return answer(connection, std::move(*request.response));
   }
   MHD_suspend_connection(connection);
   request.suspended = true;
@@ -366,41 +384,45 @@ void HttpServer::deliver(std::uint64_t request_id, ApiResponse response) {
   MHD_resume_connection(found->second.connection);
   in_flight_.erase(found);
   // Not MHD_run here: this may be called from anywhere on the loop.
-  sd_event_source_set_enabled(resumed_source_.get(), SD_EVENT_ONESHOT);
+  check_event(sd_event_source_set_enabled(resumed_source_.get(), SD_EVENT_ONESHOT), "run a resumed request");
 }
 
 std::optional<ApiRequest> HttpServer::api_request(MHD_Connection* connection, const Request& request, const char* url,
                                                   const char* method, ApiResponse& refusal) {
   const Peer* peer = peer_of(connection);
   if (peer == nullptr) {
-    refusal = ApiResponse{401, {{"error", "Unauthorized"}}, std::nullopt, {}};
+    refusal = ApiResponse{401, {{http_api::kFieldError, "Unauthorized"}}, std::nullopt, {}};
     return std::nullopt;
   }
   HeaderCount act_as{protocol::kActAsUserHeader};
   MHD_get_connection_values(connection, MHD_HEADER_KIND, count_header, &act_as);
   if (act_as.count > 1) {
-    refusal = ApiResponse{400, {{"error", "X-OTP-User may be given only once"}}, std::nullopt, {}};
+    refusal = ApiResponse{400, {{http_api::kFieldError, "X-OTP-User may be given only once"}}, std::nullopt, {}};
     return std::nullopt;
   }
-  ApiRequest api{method, url, peer->uid, std::nullopt, request.body};
+  ApiRequest api{method, url, peer->uid, std::nullopt, request.body.text()};
   if (act_as.count == 1) api.act_as_user = std::string_view(act_as.value != nullptr ? act_as.value : "");
   return api;
 }
 
-MHD_Result HttpServer::answer(MHD_Connection* connection, const ApiResponse& response) {
-  std::string text = response.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  text.push_back('\n');
-  MhdResponse reply(MHD_create_response_from_buffer(text.size(), text.data(), MHD_RESPMEM_MUST_COPY));
+// The body may carry a secret: its text is made in wiped memory, which MHD sends from
+// and wipes when done (json_text.hpp), and the JSON it was made from is wiped at once.
+MHD_Result HttpServer::answer(MHD_Connection* connection, ApiResponse response) {
+  SecureBytes text = json_text(response.body);
+  wipe_json_strings(response.body);
+  const MhdResponse reply = wiped_response(std::move(text));
   if (!reply) return MHD_NO;
-  MHD_add_response_header(reply.get(), MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-  MHD_add_response_header(reply.get(), MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  const auto add = [&reply](const char* name, const std::string& value) {
+    return MHD_add_response_header(reply.get(), name, value.c_str()) == MHD_YES;
+  };
+  bool added = add(MHD_HTTP_HEADER_CONTENT_TYPE, "application/json") && add(MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
   // A caller without an account, or without the right to act for another, has
   // nothing more to ask: the connection goes with the answer.
-  if (response.status == 401) MHD_add_response_header(reply.get(), MHD_HTTP_HEADER_CONNECTION, "close");
-  if (response.retry_after) {
-    MHD_add_response_header(reply.get(), MHD_HTTP_HEADER_RETRY_AFTER, std::to_string(*response.retry_after).c_str());
-  }
-  if (!response.allow.empty()) MHD_add_response_header(reply.get(), MHD_HTTP_HEADER_ALLOW, response.allow.c_str());
+  if (added && response.status == 401) added = add(MHD_HTTP_HEADER_CONNECTION, "close");
+  if (added && response.retry_after) added = add(MHD_HTTP_HEADER_RETRY_AFTER, std::to_string(*response.retry_after));
+  if (added && !response.allow.empty()) added = add(MHD_HTTP_HEADER_ALLOW, response.allow);
+  // An answer without its headers (no-store above all) is not sent: MHD closes the connection.
+  if (!added) return MHD_NO;
   return MHD_queue_response(connection, response.status, reply.get());
 }
 
@@ -506,10 +528,7 @@ void HttpServer::log_library_message(std::string_view text) {
   }
   sd_event_source* summary = log_summary_source_.get();
   if (summary == nullptr || sd_event_source_get_enabled(summary, nullptr) > 0) return;
-  if (sd_event_source_set_time(summary, library_log_.summary_due_usec()) < 0 ||
-      sd_event_source_set_enabled(summary, SD_EVENT_ONESHOT) < 0) {
-    log_.message(LogLevel::error, "http: cannot schedule the summary of libmicrohttpd's dropped messages");
-  }
+  arm_timer(summary, library_log_.summary_due_usec());
 }
 
 }  // namespace otpd

@@ -81,10 +81,14 @@ class HttpServer {
   void arm_mhd_timer();
   void close_stalled_connections();
   void set_listening(bool enabled);
+  // A source that cannot be (re)armed leaves a deadline or an answer waiting for some
+  // other event: the log says so, as nothing else would.
+  void check_event(int r, std::string_view what);
+  void arm_timer(sd_event_source* timer, std::uint64_t at_usec);
 
   MHD_Result on_request(MHD_Connection* connection, const char* url, const char* method, const char* upload_data,
                         std::size_t* upload_data_size, void** request_context);
-  static MHD_Result answer(MHD_Connection* connection, const ApiResponse& response);
+  static MHD_Result answer(MHD_Connection* connection, ApiResponse response);
   MHD_Result serve(MHD_Connection* connection, Request& request, const char* url, const char* method);
   [[nodiscard]] static std::optional<ApiRequest> api_request(MHD_Connection* connection, const Request& request,
                                                              const char* url, const char* method, ApiResponse& refusal);

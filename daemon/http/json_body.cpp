@@ -60,7 +60,7 @@ Expected<nlohmann::json> parse_request_object(std::string_view body) {
   return parsed;
 }
 
-Expected<std::string> required_code(const nlohmann::json& body) {
+Expected<std::string_view> required_code(const nlohmann::json& body) {
   const auto found = body.find(http_api::kFieldCode);
   if (found == body.end() || found->is_null()) return fail(ErrorKind::invalid_argument, "Missing code");
   if (!found->is_string()) return fail(ErrorKind::invalid_argument, "code must be a string");

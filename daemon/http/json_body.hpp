@@ -16,7 +16,7 @@ namespace otpd {
 // fit for the client.
 [[nodiscard]] Expected<nlohmann::json> parse_request_object(std::string_view body);
 
-// The "code" field: a string of 1..64 bytes.
-[[nodiscard]] Expected<std::string> required_code(const nlohmann::json& body);
+// The "code" field: a string of 1..64 bytes, seen in `body` (no copy of the code).
+[[nodiscard]] Expected<std::string_view> required_code(const nlohmann::json& body);
 
 }  // namespace otpd

@@ -10,13 +10,19 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <memory>
 
 namespace otpd {
 namespace {
 
+struct FileCloser {
+  void operator()(FILE* file) const { (void)std::fclose(file); }  // opened to read: nothing to lose at close
+};
+using File = std::unique_ptr<FILE, FileCloser>;
+
 struct ParseState {
   Config config;
-  FILE* file = nullptr;
+  FILE* file = nullptr;                    // owned by load_config
   int lines_read = 0;                      // inih hands the handler the line it read last
   int error_line = 0;                      // the first line the handler refused
   std::string error;                       // and why
@@ -178,14 +184,14 @@ Config default_config() {
 Expected<Config> load_config(const std::filesystem::path& path, bool must_exist) {
   ParseState state;
   state.config = default_config();
-  state.file = std::fopen(path.c_str(), "re");
-  if (state.file == nullptr) {
+  const File file(std::fopen(path.c_str(), "re"));
+  if (!file) {
     if (errno == ENOENT && !must_exist) return state.config;
     return fail(ErrorKind::config, path.string() + ": " + std::strerror(errno));
   }
+  state.file = file.get();
   int line = ini_parse_stream(read_line, &state, handle_entry, &state);
-  const bool read_error = std::ferror(state.file) != 0;
-  (void)std::fclose(state.file);  // opened to read: nothing to lose at close
+  const bool read_error = std::ferror(file.get()) != 0;
   if (line < 0 || read_error) return fail(ErrorKind::config, path.string() + ": cannot be read");
   // inih knows the lines it or the handler refused; a line read_line refused ended
   // the parse, so it comes after those.

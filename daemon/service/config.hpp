@@ -6,14 +6,15 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "protocol.hpp"
 #include "service/otp_service.hpp"
 
 namespace otpd {
 
 struct Config {
-  std::filesystem::path database = "/var/lib/otpd/otpd.db";
+  std::filesystem::path database{std::string_view(protocol::kDefaultDatabasePath)};
   std::optional<std::filesystem::path> key_file;  // default: otpd.key beside the database
-  std::filesystem::path socket = "/run/otpd/api.sock";
+  std::filesystem::path socket{std::string_view(protocol::kDefaultSocketPath)};
   ServicePolicy policy;
 
   [[nodiscard]] std::filesystem::path effective_key_file() const;

@@ -83,8 +83,8 @@ BackupCodeBatch OtpService::batch_of(const IssuedCodes& issued) const {
   BackupCodeBatch batch{{}, issued.salt, hasher_.iterations()};
   batch.normalized_codes.reserve(issued.codes.size());
   for (const auto& code : issued.codes) {
-    auto normalized = normalize_backup_code(code);
-    batch.normalized_codes.push_back(normalized ? std::move(*normalized) : SecureString(code));
+    auto normalized = normalize_backup_code(code.view());
+    batch.normalized_codes.push_back(normalized ? std::move(*normalized) : SecureString(code.view()));
   }
   return batch;
 }
@@ -247,9 +247,9 @@ OtpService::Prepared<EnableResult> OtpService::prepare_enable(std::string_view u
 
   PendingChange change{std::string(user), std::move(*sealed), {}, {}, {}};
   change.enabled.secret_base32 = base32_encode(secret.view());
-  change.enabled.otpauth_uri = otpauth_uri(policy_.issuer, user, change.enabled.secret_base32, policy_.totp);
+  change.enabled.otpauth_uri = otpauth_uri(policy_.issuer, user, change.enabled.secret_base32.view(), policy_.totp);
   if (style.with_qr) {
-    auto png = qr_png(change.enabled.otpauth_uri);
+    auto png = qr_png(change.enabled.otpauth_uri.view());
     if (!png) return tl::unexpected(png.error());
     change.enabled.qr_png = std::move(*png);
   }

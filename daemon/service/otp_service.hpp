@@ -98,17 +98,17 @@ struct EnableStyle {
 
 struct EnableResult {
   FlowStatus status = FlowStatus::done;
-  std::string secret_base32;
-  std::string otpauth_uri;
+  SecureString secret_base32;
+  SecureString otpauth_uri;
   std::vector<std::uint8_t> qr_png;  // empty unless EnableStyle::with_qr
   std::int64_t expires_at = 0;
-  std::vector<std::string> backup_codes;
+  std::vector<SecureString> backup_codes;
 };
 
 struct CodeFlowResult {
   FlowStatus status = FlowStatus::done;
   AttemptReport attempt;
-  std::vector<std::string> backup_codes;  // new codes (confirm, regenerate)
+  std::vector<SecureString> backup_codes;  // new codes (confirm, regenerate)
   bool used_backup_code = false;
 };
 
@@ -169,7 +169,7 @@ class OtpService {
 
  private:
   struct IssuedCodes {
-    std::vector<std::string> codes;
+    std::vector<SecureString> codes;
     std::vector<std::uint8_t> salt;
   };
   // What "check + prepare" found, for "commit" to hold the state against.

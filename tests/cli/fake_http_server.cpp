@@ -88,7 +88,7 @@ std::string http_response(int status, std::string_view body, std::string_view ex
 }
 
 FakeHttpServer::FakeHttpServer(std::vector<std::optional<std::string>> responses)
-    : socket_path_(directory_.path() + "/api.sock"), responses_(std::move(responses)) {
+    : socket_path_((directory_ / "api.sock").string()), responses_(std::move(responses)) {
   if (::pipe2(stop_pipe_, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
   const int listener = listen_on(socket_path_);
   thread_ = std::thread([this, listener] { serve(listener); });

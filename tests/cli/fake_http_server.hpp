@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "temporary_directory.hpp"
+#include "temp_dir.hpp"
 
 namespace otpd::cli::test_support {
 
@@ -38,7 +38,7 @@ class FakeHttpServer {
   void serve(int listener);
   void answer(int connection, const std::optional<std::string>& response);
 
-  TemporaryDirectory directory_;
+  otpd::test::TempDir directory_;
   std::string socket_path_;
   std::vector<std::optional<std::string>> responses_;
   int stop_pipe_[2] = {-1, -1};

@@ -14,9 +14,9 @@
 namespace otpd::cli {
 namespace {
 
+using otpd::test::TempDir;
 using test_support::FakeHttpServer;
 using test_support::http_response;
-using test_support::TemporaryDirectory;
 
 ApiClient client_for(const std::string& socket_path, std::string user = {}) {
   return ApiClient({.socket_path = socket_path, .act_as_user = std::move(user)});
@@ -102,15 +102,15 @@ TEST(ApiClient, RefusesAnOversizedAnswerWithoutContentLength) {
 }
 
 TEST(ApiClient, AMissingSocketSaysSo) {
-  const TemporaryDirectory directory;
-  const auto result = client_for(directory.path() + "/absent.sock").get(http_api::kStatusRoute);
+  const TempDir directory;
+  const auto result = client_for((directory / "absent.sock").string()).get(http_api::kStatusRoute);
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().kind, TransportErrorKind::socket_missing);
 }
 
 TEST(ApiClient, ASocketNobodyListensOnIsRefused) {
-  const TemporaryDirectory directory;
-  const std::string path = directory.path() + "/dead.sock";
+  const TempDir directory;
+  const std::string path = (directory / "dead.sock").string();
   const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
   sockaddr_un address{};
   address.sun_family = AF_UNIX;

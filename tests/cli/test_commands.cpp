@@ -15,11 +15,11 @@
 namespace otpd::cli {
 namespace {
 
+using otpd::test::TempDir;
 using test_support::FakeHttpServer;
 using test_support::http_response;
 using test_support::ReceivedRequest;
 using test_support::ScriptedCodes;
-using test_support::TemporaryDirectory;
 
 constexpr std::string_view kSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 constexpr std::string_view kCode = "975310";
@@ -159,8 +159,8 @@ TEST(InteractiveEnable, ANarrowTerminalGetsAHintInsteadOfABrokenQr) {
 }
 
 TEST(InteractiveEnable, WritesTheQrPngOwnerOnly) {
-  const TemporaryDirectory directory;
-  const std::string path = directory.path() + "/qr.png";
+  const TempDir directory;
+  const std::string path = (directory / "qr.png").string();
   const auto result =
       run({.invocation = {.qr_png = path}, .answers = {enable_answer(), confirm_answer()}, .typed = {"975310"}});
   EXPECT_EQ(result.exit_code, ExitCode::ok) << result.err;
@@ -222,8 +222,9 @@ TEST(Status, ReadsOutTheState) {
 }
 
 TEST(Status, AnAbsentDaemonIsExitThreeWithTheFix) {
-  const TemporaryDirectory directory;
-  const auto result = run({.invocation = {.command = Command::status, .socket_path = directory.path() + "/none.sock"}});
+  const TempDir directory;
+  const auto result =
+      run({.invocation = {.command = Command::status, .socket_path = (directory / "none.sock").string()}});
   EXPECT_EQ(result.exit_code, ExitCode::unreachable);
   EXPECT_TRUE(contains(result.err, "otpd is not running"));
   EXPECT_TRUE(contains(result.err, "systemctl start otpd.socket"));

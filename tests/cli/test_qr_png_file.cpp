@@ -9,12 +9,12 @@
 #include <string>
 
 #include "shared/qr_png_file.hpp"
-#include "temporary_directory.hpp"
+#include "temp_dir.hpp"
 
 namespace otpd::cli {
 namespace {
 
-using test_support::TemporaryDirectory;
+using otpd::test::TempDir;
 
 const std::string kPngSignature("\x89PNG\r\n\x1a\n", 8);
 
@@ -58,8 +58,8 @@ TEST(DecodePngDataUri, RefusesWhatIsNotAPngDataUri) {
 }
 
 TEST(WritePrivateFile, WritesTheBytesOwnerOnly) {
-  const TemporaryDirectory directory;
-  const std::string path = directory.path() + "/qr.png";
+  const TempDir directory;
+  const std::string path = (directory / "qr.png").string();
   ASSERT_TRUE(write_private_file(path, png_like(100)));
   EXPECT_EQ(read_file(path), png_like(100));
   struct stat info {};
@@ -68,10 +68,10 @@ TEST(WritePrivateFile, WritesTheBytesOwnerOnly) {
 }
 
 TEST(WritePrivateFile, ReplacesAWorldReadableFileAndALinkWithoutFollowing) {
-  const TemporaryDirectory directory;
-  const std::string victim = directory.path() + "/victim";
-  const std::string readable = directory.path() + "/readable.png";
-  const std::string link = directory.path() + "/link.png";
+  const TempDir directory;
+  const std::string victim = (directory / "victim").string();
+  const std::string readable = (directory / "readable.png").string();
+  const std::string link = (directory / "link.png").string();
   std::ofstream(victim) << "keep me";
   std::ofstream(readable) << "old";
   ASSERT_EQ(::chmod(readable.c_str(), 0644), 0);
@@ -88,11 +88,11 @@ TEST(WritePrivateFile, ReplacesAWorldReadableFileAndALinkWithoutFollowing) {
 }
 
 TEST(WritePrivateFile, SaysWhyItCannotAndLeavesNothingBehind) {
-  const TemporaryDirectory directory;
-  const auto result = write_private_file(directory.path() + "/missing/qr.png", "x");
+  const TempDir directory;
+  const auto result = write_private_file((directory / "missing/qr.png").string(), "x");
   ASSERT_FALSE(result);
   EXPECT_FALSE(result.error().empty());
-  const std::string target_directory = directory.path() + "/is-a-directory";
+  const std::string target_directory = (directory / "is-a-directory").string();
   std::filesystem::create_directory(target_directory);
   EXPECT_FALSE(write_private_file(target_directory, "x"));
   std::size_t entries = 0;

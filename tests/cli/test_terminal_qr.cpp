@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "shared/terminal_qr.hpp"
-#include "temporary_directory.hpp"
+#include "temp_dir.hpp"
 
 namespace otpd::cli {
 namespace {
@@ -148,8 +148,8 @@ TEST(TerminalQr, ZbarimgReadsTheDrawing) {
   const auto matrix = encode_qr(kUri);
   ASSERT_TRUE(matrix);
   const LightRows rows = read_back(render_half_blocks(*matrix, {.ansi_colors = true}));
-  const test_support::TemporaryDirectory directory;
-  const std::string image = directory.path() + "/qr.pgm";
+  const otpd::test::TempDir directory;
+  const std::string image = (directory / "qr.pgm").string();
   write_pgm(image, rows, 4);
   const std::string command = std::string(zbarimg) + " --raw -q " + image;
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);

@@ -16,12 +16,12 @@
 namespace otpd::pam {
 namespace {
 
+using otpd::test::TempDir;
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 using test::open_descriptors;
 using test::PermissiveBus;
 using test::ReadyChild;
-using test::ScratchDir;
 using test::SystemBusAddress;
 
 constexpr milliseconds kTimeout{2000};
@@ -63,7 +63,7 @@ TEST_F(BusClientTest, VerifiesThroughTheOwnerItChecked) {
 }
 
 TEST_F(BusClientTest, SendsUserCodeServiceAndRhost) {
-  ScratchDir dir;
+  TempDir dir{"otpd-pam"};
   const auto record = dir.path() / "requests";
   const auto fake = start_fake({"--record", record.string()});
   auto client = OtpdClient::connect(kTimeout, me_);
@@ -201,7 +201,7 @@ TEST_F(BusClientTest, LeavesNoDescriptorBehind) {
 }
 
 TEST(BusClientNoBus, NoBusIsAConnectFailure) {
-  const ScratchDir dir;
+  const TempDir dir{"otpd-pam"};
   const SystemBusAddress address{"unix:path=" + (dir.path() / "no-bus-here").string()};
   const auto client = OtpdClient::connect(kTimeout, getuid());
   ASSERT_FALSE(client);

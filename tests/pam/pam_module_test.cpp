@@ -67,7 +67,7 @@ class PamModuleTest : public ::testing::Test {
 
   PermissiveBus bus_;
   SystemBusAddress address_{bus_.address()};
-  ScratchDir dir_;
+  otpd::test::TempDir dir_{"otpd-pam"};
   std::unique_ptr<ReadyChild> otpd_;
 };
 

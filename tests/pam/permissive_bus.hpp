@@ -9,7 +9,7 @@
 #include <string>
 
 #include "ready_child.hpp"
-#include "scratch_dir.hpp"
+#include "temp_dir.hpp"
 
 namespace otpd::pam::test {
 
@@ -23,7 +23,7 @@ class PermissiveBus {
   void signal(int signal_number) const { daemon_->signal(signal_number); }
 
  private:
-  ScratchDir dir_;
+  otpd::test::TempDir dir_{"otpd-pam"};
   std::string address_;
   std::unique_ptr<ReadyChild> daemon_;
 };

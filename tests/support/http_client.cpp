@@ -57,11 +57,19 @@ UniqueFd http_connect(const std::filesystem::path& socket_path) {
   return fd;
 }
 
-HttpResponse http_read_response(int fd) {
-  // A server that never closes fails the test instead of hanging it.
+namespace {
+
+// A server that never answers fails the test instead of hanging it.
+void bound_receives(int fd) {
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(patient(std::chrono::seconds(60)));
   const timeval bound{static_cast<time_t>(seconds.count()), 0};
   (void)::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof(bound));
+}
+
+}  // namespace
+
+HttpResponse http_read_response(int fd) {
+  bound_receives(fd);
   std::string answer;
   char buffer[8192];
   for (ssize_t got; (got = ::recv(fd, buffer, sizeof(buffer), 0)) > 0;)
@@ -70,9 +78,7 @@ HttpResponse http_read_response(int fd) {
 }
 
 HttpResponse http_read_one_response(int fd) {
-  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(patient(std::chrono::seconds(60)));
-  const timeval bound{static_cast<time_t>(seconds.count()), 0};
-  (void)::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof(bound));
+  bound_receives(fd);
   std::string answer;
   char buffer[8192];
   for (;;) {

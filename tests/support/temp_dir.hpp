@@ -9,8 +9,9 @@ namespace otpd::test {
 
 class TempDir {
  public:
-  // Mode 0755 so that unprivileged test clients can reach sockets inside.
-  explicit TempDir(const std::string& prefix = "otpd-test");
+  // Mode 0755 so that unprivileged test clients can reach sockets inside; under /tmp,
+  // which every uid a test runs as can reach (a fuzz target asks for $TMPDIR).
+  explicit TempDir(const std::string& prefix = "otpd-test", const std::filesystem::path& base = "/tmp");
   ~TempDir();
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;

@@ -77,7 +77,7 @@ class OtpServiceTest : public ::testing::Test {
   }
 
   static std::vector<std::uint8_t> secret_of(const EnableResult& enabled) {
-    return base32_decode(enabled.secret_base32).value_or(std::vector<std::uint8_t>());
+    return base32_decode(enabled.secret_base32.view()).value_or(std::vector<std::uint8_t>());
   }
 
   // Enables and confirms `user` with the current step's code, then moves the clock
@@ -86,12 +86,12 @@ class OtpServiceTest : public ::testing::Test {
     Enrolled enrolled{secret_of(enable(user)), {}};
     const auto confirmed = must(service->confirm(user, code_at(enrolled.secret)), "confirm");
     EXPECT_EQ(confirmed.status, FlowStatus::done);
-    enrolled.backup_codes = confirmed.backup_codes;
+    enrolled.backup_codes = test::texts_of(confirmed.backup_codes);
     clock.advance(kPeriod);
     return enrolled;
   }
 
-  LoginResult login(const std::string& user, const std::string& code) {
+  LoginResult login(const std::string& user, std::string_view code) {
     return must(service->verify_login(user, code), "verify_login");
   }
 
@@ -102,15 +102,15 @@ class OtpServiceTest : public ::testing::Test {
     return last;
   }
 
-  CodeFlowResult confirm(const std::string& user, const std::string& code) {
+  CodeFlowResult confirm(const std::string& user, std::string_view code) {
     return must(service->confirm(user, code), "confirm");
   }
 
-  CodeFlowResult disable(const std::string& user, const std::string& code) {
+  CodeFlowResult disable(const std::string& user, std::string_view code) {
     return must(service->disable(user, code), "disable");
   }
 
-  CodeFlowResult regenerate(const std::string& user, const std::string& code) {
+  CodeFlowResult regenerate(const std::string& user, std::string_view code) {
     return must(service->regenerate_backup_codes(user, code), "regenerate_backup_codes");
   }
 
@@ -131,7 +131,8 @@ TEST_F(OtpServiceTest, EnableHandsOutWhatTheAuthenticatorNeeds) {
   const auto enabled = enable("alice", EnableStyle{true, false});
   ASSERT_EQ(enabled.secret_base32.size(), 32U);
   EXPECT_EQ(secret_of(enabled).size(), kSecretBytes);
-  EXPECT_EQ(enabled.otpauth_uri, otpauth_uri("otpd", "alice", enabled.secret_base32, TotpParameters{}));
+  EXPECT_EQ(enabled.otpauth_uri.view(),
+            otpauth_uri("otpd", "alice", enabled.secret_base32.view(), TotpParameters{}).view());
   ASSERT_GT(enabled.qr_png.size(), 8U);
   EXPECT_EQ(enabled.qr_png[1], 'P');
   EXPECT_EQ(enabled.expires_at, kStart + 600);
@@ -141,7 +142,7 @@ TEST_F(OtpServiceTest, EnableHandsOutWhatTheAuthenticatorNeeds) {
 TEST_F(OtpServiceTest, EnableWithoutQrLeavesThePngOut) { EXPECT_TRUE(enable("alice").qr_png.empty()); }
 
 TEST_F(OtpServiceTest, EveryEnrollmentGetsItsOwnSecret) {
-  EXPECT_NE(enable("alice").secret_base32, enable("bob").secret_base32);
+  EXPECT_NE(enable("alice").secret_base32.view(), enable("bob").secret_base32.view());
 }
 
 TEST_F(OtpServiceTest, EnableConfirmLoginAndReplay) {
@@ -248,15 +249,15 @@ TEST_F(OtpServiceTest, PreissuedBackupCodesBecomeValidOnConfirm) {
   ASSERT_EQ(enabled.backup_codes.size(), 10U);
   const auto secret = secret_of(enabled);
 
-  EXPECT_EQ(login("alice", enabled.backup_codes[0]).outcome, Outcome::not_enrolled);
-  EXPECT_EQ(confirm("alice", enabled.backup_codes[0]).status, FlowStatus::invalid_code)
+  EXPECT_EQ(login("alice", enabled.backup_codes[0].view()).outcome, Outcome::not_enrolled);
+  EXPECT_EQ(confirm("alice", enabled.backup_codes[0].view()).status, FlowStatus::invalid_code)
       << "a backup code cannot confirm";
   const auto confirmed = confirm("alice", code_at(secret));
   ASSERT_EQ(confirmed.status, FlowStatus::done);
   EXPECT_TRUE(confirmed.backup_codes.empty()) << "they were handed out at enable";
   EXPECT_FALSE(must(store->find_enrollment("alice"))->backup_codes_preissued);
 
-  const auto with_backup = login("alice", enabled.backup_codes[0]);
+  const auto with_backup = login("alice", enabled.backup_codes[0].view());
   EXPECT_EQ(with_backup.outcome, Outcome::ok_backup);
   EXPECT_EQ(with_backup.backup_codes_left, 9U);
 }
@@ -267,8 +268,8 @@ TEST_F(OtpServiceTest, EnableAgainDropsPreissuedBackupCodes) {
   const auto confirmed = confirm("alice", code_at(secret));
   ASSERT_EQ(confirmed.status, FlowStatus::done);
   EXPECT_EQ(confirmed.backup_codes.size(), 10U);
-  EXPECT_EQ(login("alice", first.backup_codes[0]).outcome, Outcome::invalid);
-  EXPECT_EQ(login("alice", confirmed.backup_codes[0]).outcome, Outcome::ok_backup);
+  EXPECT_EQ(login("alice", first.backup_codes[0].view()).outcome, Outcome::invalid);
+  EXPECT_EQ(login("alice", confirmed.backup_codes[0].view()).outcome, Outcome::ok_backup);
 }
 
 TEST_F(OtpServiceTest, BackupCodeLogsInOnce) {
@@ -395,11 +396,11 @@ TEST_F(OtpServiceTest, RegenerateReplacesTheBackupCodes) {
   ASSERT_EQ(regenerated.status, FlowStatus::done);
   ASSERT_EQ(regenerated.backup_codes.size(), 10U);
   EXPECT_FALSE(regenerated.used_backup_code);
-  for (const auto& code : regenerated.backup_codes) {
+  for (const auto& code : test::texts_of(regenerated.backup_codes)) {
     EXPECT_EQ(std::count(enrolled.backup_codes.begin(), enrolled.backup_codes.end(), code), 0) << code;
   }
   EXPECT_EQ(login("alice", enrolled.backup_codes[1]).outcome, Outcome::invalid) << "old codes die";
-  EXPECT_EQ(login("alice", regenerated.backup_codes[1]).outcome, Outcome::ok_backup);
+  EXPECT_EQ(login("alice", regenerated.backup_codes[1].view()).outcome, Outcome::ok_backup);
   EXPECT_EQ(login("alice", code_at(enrolled.secret)).outcome, Outcome::replayed) << "the code that regenerated is used";
 }
 
@@ -513,7 +514,7 @@ TEST_F(OtpServiceTest, StatusFollowsTheEnrollment) {
   EXPECT_EQ(now.backup_codes_left, 10U);
   EXPECT_EQ(now.locked_until, 0);
 
-  (void)login("alice", confirmed.backup_codes[0]);
+  (void)login("alice", confirmed.backup_codes[0].view());
   EXPECT_EQ(status("alice").backup_codes_left, 9U);
 }
 
@@ -596,10 +597,10 @@ TEST_F(OtpServiceTest, TheDatabaseHoldsNoSecretInClear) {
          {std::pair{"alice", test::text_of(secret)}, std::pair{"bob", test::text_of(secret_of(pending))}}) {
       EXPECT_EQ(files.find(secret_bytes), std::string::npos) << when << ": raw secret of " << name;
     }
-    for (const auto& text : {enabled.secret_base32, pending.secret_base32}) {
-      EXPECT_EQ(lower_files.find(lower(text)), std::string::npos) << when << ": base32 secret " << text;
+    for (const std::string_view text : {enabled.secret_base32.view(), pending.secret_base32.view()}) {
+      EXPECT_EQ(lower_files.find(lower(std::string(text))), std::string::npos) << when << ": base32 secret " << text;
     }
-    for (const auto& codes : {confirmed.backup_codes, pending.backup_codes}) {
+    for (const auto& codes : {test::texts_of(confirmed.backup_codes), test::texts_of(pending.backup_codes)}) {
       for (const auto& code : codes) {
         const std::string bare = code.substr(0, 4) + code.substr(5);
         EXPECT_EQ(lower_files.find(code), std::string::npos) << when << ": backup code " << code;
@@ -785,8 +786,8 @@ TEST_F(OtpServiceSplitTest, AConfirmWritesNothingUntilItsCodesAreHashed) {
   ASSERT_EQ((*answer)->status, FlowStatus::done);
   ASSERT_EQ((*answer)->backup_codes.size(), 10U);
   EXPECT_TRUE(status("alice").enabled);
-  EXPECT_EQ(login("alice", (*answer)->backup_codes[3]).outcome, Outcome::ok_backup);
-  EXPECT_EQ(login("alice", (*answer)->backup_codes[3]).outcome, Outcome::invalid) << "once each";
+  EXPECT_EQ(login("alice", (*answer)->backup_codes[3].view()).outcome, Outcome::ok_backup);
+  EXPECT_EQ(login("alice", (*answer)->backup_codes[3].view()).outcome, Outcome::invalid) << "once each";
 }
 
 TEST_F(OtpServiceSplitTest, AWrongCodeCountsAtOnceAndIsNeverHashed) {
@@ -829,7 +830,7 @@ TEST_F(OtpServiceSplitTest, TwoConfirmsWithTheSameCodeActivateOnce) {
   EXPECT_EQ((*second)->status, FlowStatus::done);
   EXPECT_EQ((*first)->status, FlowStatus::already_active) << "never activated twice";
   EXPECT_TRUE((*first)->backup_codes.empty());
-  EXPECT_EQ(login("alice", (*second)->backup_codes[0]).outcome, Outcome::ok_backup) << "the winner's set stands";
+  EXPECT_EQ(login("alice", (*second)->backup_codes[0].view()).outcome, Outcome::ok_backup) << "the winner's set stands";
 }
 
 TEST_F(OtpServiceSplitTest, AConfirmForAUserLockedMeanwhileIsLockedAndActivatesNothing) {
@@ -884,7 +885,7 @@ TEST_F(OtpServiceSplitTest, ARegenerateCommitsTheNewSetAndUsesItsCode) {
   EXPECT_TRUE((*answer)->used_backup_code);
   ASSERT_EQ((*answer)->backup_codes.size(), 10U);
   EXPECT_EQ(login("alice", enrolled.backup_codes[2]).outcome, Outcome::invalid) << "the old set died";
-  EXPECT_EQ(login("alice", (*answer)->backup_codes[0]).outcome, Outcome::ok_backup);
+  EXPECT_EQ(login("alice", (*answer)->backup_codes[0].view()).outcome, Outcome::ok_backup);
 }
 
 TEST_F(OtpServiceSplitTest, ARegenerateAfterADisableOrANewEnrollmentMeanwhileWritesNothing) {
@@ -915,7 +916,7 @@ TEST_F(OtpServiceSplitTest, ASeed004SetupIsWrittenOnceHashedUnlessAConfirmWonMea
   ASSERT_EQ(setup->backup_codes.size(), 10U);
   EXPECT_EQ(setup->expires_at, clock.now() + policy.enrollment_ttl);
   EXPECT_EQ(confirm("alice", code_at(secret_of(*setup))).status, FlowStatus::done);
-  EXPECT_EQ(login("alice", setup->backup_codes[0]).outcome, Outcome::ok_backup);
+  EXPECT_EQ(login("alice", setup->backup_codes[0].view()).outcome, Outcome::ok_backup);
 
   const auto bob = secret_of(enable("bob"));
   std::optional<EnableResult> late;

@@ -34,6 +34,13 @@ T must(Expected<T> result, std::string_view what = "") {
 
 inline std::vector<std::uint8_t> bytes_of(std::string_view text) { return {text.begin(), text.end()}; }
 
+// Codes the service handed out in wiped memory, as plain strings a test may copy.
+inline std::vector<std::string> texts_of(const std::vector<SecureString>& codes) {
+  std::vector<std::string> texts;
+  for (const auto& code : codes) texts.emplace_back(code.view());
+  return texts;
+}
+
 inline std::string text_of(std::span<const std::uint8_t> bytes) { return {bytes.begin(), bytes.end()}; }
 
 // The fixed 32-byte sealing key the tests seal under: 0x00, 0x01, ..., 0x1f.
